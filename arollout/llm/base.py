@@ -1,0 +1,78 @@
+"""The contract between the engine and any inference server client.
+
+Two modes exist because servers differ in what they can promise:
+
+* token mode (``LLMClient.token_in``): the request carries ``input_ids`` and the
+  reply carries the sampled ids and their logprobs. This is the only mode whose
+  turns are fit for RL training data (SGLang ``/generate``, llama.cpp
+  ``/completion``).
+* chat mode: the request carries messages and the server renders them
+  (OpenAI-compatible servers, API models). Used for evaluation and baselines.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+import msgspec
+
+from arollout.records import Message
+
+__all__ = ("Completion", "FinishReason", "GenerateRequest", "LLMClient", "SamplingParams")
+
+FinishReason = Literal["stop", "length", "abort"]
+
+
+class SamplingParams(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    max_new_tokens: int = 1024
+    temperature: float = 1.0
+    top_p: float = 1.0
+    top_k: int = -1
+    seed: int | None = None
+    stop_token_ids: tuple[int, ...] = ()
+    stop: tuple[str, ...] = ()
+
+
+class GenerateRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """One generation. Exactly one of ``input_ids`` / ``messages`` is set.
+
+    ``rid`` is unique per request (the server can abort it by id); ``routing_key``
+    is stable per episode so that a router keeps all turns on one worker's
+    prefix cache.
+    """
+
+    rid: str
+    sampling: SamplingParams
+    input_ids: list[int] | None = None
+    messages: list[Message] | None = None
+    routing_key: str | None = None
+
+
+class Completion(msgspec.Struct, kw_only=True, gc=False):
+    """A validated reply: ``len(output_ids) == len(logprobs)`` when logprobs exist."""
+
+    text: str
+    output_ids: list[int]
+    logprobs: list[float]
+    finish_reason: FinishReason
+    prompt_tokens: int
+    completion_tokens: int
+    cached_tokens: int = 0
+    weight_version: str | None = None
+    latency_s: float = 0.0
+
+
+class LLMClient(Protocol):
+    """What the engine needs from a server client."""
+
+    @property
+    def token_in(self) -> bool:
+        """True when requests must carry ``input_ids`` (token-in/token-out)."""
+        ...
+
+    async def generate(self, request: GenerateRequest) -> Completion:
+        """One generation; raises :class:`arollout.errors.ServerError` on failure
+        after the client's bounded retries."""
+        ...
+
+    async def aclose(self) -> None: ...
