@@ -1,0 +1,152 @@
+"""The agent's action space and a parser for what models actually emit.
+
+The action space is MedAgentGym's (arXiv 2506.04405, ``ehr_gym/env/action``):
+``request_info`` (data lookups), ``validate_code`` (run code; stdout is the
+answer channel), ``debug`` (ask the debugger model) and ``terminal`` (a shell
+command, only where a suite allows it). A model writes one JSON object::
+
+    {"action": "validate_code", "params": {"code": "print(1)"}}
+
+Real models wrap it in prose, fences and ``<think>`` blocks, so the parser looks
+for the last well-formed action object anywhere in the text. It never raises:
+a reply it cannot read becomes a :class:`ParseFailure` whose message tells the
+model exactly what was wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Final, Literal
+
+import msgspec
+
+__all__ = ("ACTIONS", "Action", "ParseFailure", "parse_action")
+
+ActionName = Literal["request_info", "validate_code", "debug", "terminal"]
+
+#: action name -> (required parameter, optional parameters)
+ACTIONS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
+    "request_info": ("query", ()),
+    "validate_code": ("code", ()),
+    "debug": ("code", ("error",)),
+    "terminal": ("cmd", ()),
+}
+
+
+class Action(msgspec.Struct, frozen=True, kw_only=True):
+    name: ActionName
+    params: dict[str, str]
+
+    @property
+    def argument(self) -> str:
+        """The action's required parameter (code, query or command)."""
+        return self.params[ACTIONS[self.name][0]]
+
+
+class ParseFailure(msgspec.Struct, frozen=True, kw_only=True):
+    message: str
+
+
+_THINK = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL | re.IGNORECASE)
+_FENCE = re.compile(r"```(?:json|JSON)?[ \t]*\n?(.*?)```", re.DOTALL)
+_TRIPLE = re.compile(r'("""|\'\'\')(.*?)\1', re.DOTALL)
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+
+_FORMAT_HINT = (
+    'Reply with exactly one JSON object, e.g. ```json\n{"action": "validate_code", '
+    '"params": {"code": "print(42)"}}\n```'
+)
+
+
+def parse_action(text: str) -> Action | ParseFailure:
+    """Read the model's action from ``text``; never raises."""
+    body = _THINK.sub("", text)
+    candidates = [m.group(1) for m in _FENCE.finditer(body)]
+    candidates.extend(_balanced_objects(body))
+    last_problem = ""
+    for candidate in reversed(candidates):
+        obj = _loads_lenient(candidate)
+        if not isinstance(obj, dict) or "action" not in obj:
+            continue
+        result = _validate(obj)
+        if isinstance(result, Action):
+            return result
+        last_problem = result.message
+    if last_problem:
+        return ParseFailure(message=last_problem)
+    if not body.strip():
+        return ParseFailure(message="Your reply was empty. " + _FORMAT_HINT)
+    return ParseFailure(message="No action found in your reply. " + _FORMAT_HINT)
+
+
+def _validate(obj: dict[str, Any]) -> Action | ParseFailure:
+    name = obj.get("action")
+    if not isinstance(name, str) or name not in ACTIONS:
+        known = ", ".join(sorted(ACTIONS))
+        return ParseFailure(message=f"Unknown action {name!r}. Known actions: {known}.")
+    required, optional = ACTIONS[name]
+    params = obj.get("params", {})
+    if not isinstance(params, dict):
+        return ParseFailure(message=f'"params" of {name} must be an object.')
+    # Accept the parameter at top level too ({"action": ..., "code": ...}).
+    value = params.get(required, obj.get(required))
+    if not isinstance(value, str) or not value.strip():
+        return ParseFailure(
+            message=f'Action {name} needs a non-empty string parameter "{required}".'
+        )
+    clean = {required: value}
+    for key in optional:
+        extra = params.get(key)
+        if isinstance(extra, str):
+            clean[key] = extra
+    return Action(name=name, params=clean)  # type: ignore[arg-type]
+
+
+def _balanced_objects(text: str) -> list[str]:
+    """Top-level ``{...}`` spans, aware of JSON strings (quotes and escapes)."""
+    spans: list[str] = []
+    depth = 0
+    start = -1
+    in_string: str | None = None
+    escaped = False
+    for i, ch in enumerate(text):
+        if in_string is not None:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == in_string:
+                in_string = None
+            continue
+        if ch == '"' and depth > 0:
+            in_string = ch
+        elif ch == "{":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == "}" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                spans.append(text[start : i + 1])
+    return spans
+
+
+def _loads_lenient(candidate: str) -> Any:
+    """json.loads, then with the common model mistakes repaired."""
+    try:
+        return json.loads(candidate)
+    except ValueError:
+        pass
+    repaired = _TRIPLE.sub(lambda m: json.dumps(m.group(2)), candidate)
+    repaired = _TRAILING_COMMA.sub(r"\1", repaired)
+    try:
+        return json.loads(repaired, strict=False)
+    except ValueError:
+        pass
+    if "'" in repaired and '"' not in repaired:
+        try:
+            return json.loads(repaired.replace("'", '"'), strict=False)
+        except ValueError:
+            return None
+    return None

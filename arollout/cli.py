@@ -1,0 +1,295 @@
+"""The ``arollout`` command.
+
+Every sub-command is a thin layer over the library: it parses flags into the
+same config objects a library user builds, runs one coroutine under uvloop,
+and turns :class:`arollout.errors.ArolloutError` into a one-line message and
+exit status 2 (bad input never prints a traceback, and never loses data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import anyio
+import orjson
+
+from arollout.errors import ArolloutError
+
+__all__ = ("main",)
+
+
+def _run(fn: Callable[[], Awaitable[int]]) -> int:
+    return anyio.run(fn, backend="asyncio", backend_options={"use_uvloop": True})
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+# -- sample ----------------------------------------------------------------------------
+
+
+def _add_sample(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("sample", help="sample trajectories into a run directory (resumable)")
+    p.add_argument("--config", help="TOML run configuration (flags override it)")
+    p.add_argument("--suite", help="task suite (see 'arollout tasks list'); default ehr-demo")
+    p.add_argument("--split", help="train, valid or test (default: all)")
+    p.add_argument("--limit", type=int, help="use only the first N tasks")
+    p.add_argument("--n", type=int, help="samples per task (a group)")
+    p.add_argument("--concurrency", type=int, help="episodes in flight (default 256)")
+    p.add_argument("--server", help="emulator (default), local, or a server base URL")
+    p.add_argument("--server-kind", choices=["sglang", "openai", "llamacpp"], help="protocol at --server URL")
+    p.add_argument("--model", help="model name for OpenAI-compatible servers")
+    p.add_argument("--tokenizer", help="local tokenizer directory (token-in/token-out servers)")
+    p.add_argument("--policy", choices=["oracle", "noisy", "replay"], help="emulator policy")
+    p.add_argument("--noise-rate", type=float, help="share of faulty turns of the noisy policy")
+    p.add_argument("--replay", help="run directory whose trajectories the replay policy repeats")
+    p.add_argument("--max-turns", type=int, help="turn budget per episode")
+    p.add_argument("--max-new-tokens", type=int, help="generation budget per turn")
+    p.add_argument("--temperature", type=float)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--sandbox-slots", type=int, help="sandbox runners (default: CPU count)")
+    p.add_argument("--out", help="run directory (default runs/latest); rerun to resume")
+    p.add_argument("--no-progress", action="store_true", help="no live progress line")
+    p.set_defaults(func=_cmd_sample)
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from arollout.config import load_config
+    from arollout.run import sample
+
+    config = load_config(
+        args.config,
+        suite=args.suite,
+        split=args.split,
+        limit=args.limit,
+        n=args.n,
+        concurrency=args.concurrency,
+        seed=args.seed,
+        out=args.out,
+        progress=False if args.no_progress else None,
+        **{
+            "server.url": args.server,
+            "server.kind": args.server_kind,
+            "server.model": args.model,
+            "server.tokenizer": args.tokenizer,
+            "server.policy": args.policy,
+            "server.noise_rate": args.noise_rate,
+            "server.replay": args.replay,
+            "budgets.max_turns": args.max_turns,
+            "sampling.max_new_tokens": args.max_new_tokens,
+            "sampling.temperature": args.temperature,
+            "sandbox.slots": args.sandbox_slots,
+        },
+    )
+
+    async def go() -> int:
+        summary = await sample(config)
+        _print_json(summary)
+        return 0
+
+    return _run(go)
+
+
+# -- stats / export --------------------------------------------------------------------
+
+
+def _add_stats(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("stats", help="summarize a run directory")
+    p.add_argument("run_dir")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_stats)
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    import msgspec
+
+    from arollout.store.stats import run_stats
+
+    stats = run_stats(args.run_dir)
+    if args.json:
+        _print_json(msgspec.to_builtins(stats))
+    else:
+        sys.stdout.write(stats.table() + "\n")
+    return 0
+
+
+def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("export", help="export a run for training (sft, dpo, rl)")
+    p.add_argument("format", choices=["sft", "dpo", "rl"])
+    p.add_argument("run_dir")
+    p.add_argument("out")
+    p.set_defaults(func=_cmd_export)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from arollout.store import export
+
+    fn = {"sft": export.export_sft, "dpo": export.export_dpo, "rl": export.export_rl}[args.format]
+    count = fn(args.run_dir, args.out)
+    sys.stdout.write(f"wrote {count} records to {args.out}\n")
+    return 0
+
+
+# -- serve -----------------------------------------------------------------------------
+
+
+def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("serve", help="run an inference server (emulator, local model)")
+    p.add_argument("what", choices=["emulator"])
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=30000)
+    p.add_argument("--suite", default="ehr-demo", help="suite whose reference solutions the oracle uses")
+    p.add_argument("--policy", choices=["oracle", "noisy"], default="oracle")
+    p.add_argument("--noise-rate", type=float, default=0.3)
+    p.add_argument("--latency", choices=["instant", "gpu"], default="instant")
+    p.set_defaults(func=_cmd_serve)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from arollout.servers import serve_emulator_forever
+
+    serve_emulator_forever(
+        host=args.host,
+        port=args.port,
+        suite=args.suite,
+        policy=args.policy,
+        noise_rate=args.noise_rate,
+        latency=args.latency,
+    )
+    return 0
+
+
+# -- tasks / sandbox -------------------------------------------------------------------
+
+
+def _add_tasks(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("tasks", help="list, show or check task suites")
+    p.add_argument("action", choices=["list", "show", "check"])
+    p.add_argument("task_id", nargs="?", help="task id (show)")
+    p.add_argument("--suite", default="ehr-demo")
+    p.add_argument("--split")
+    p.add_argument("--limit", type=int)
+    p.set_defaults(func=_cmd_tasks)
+
+
+def _cmd_tasks(args: argparse.Namespace) -> int:
+    import msgspec
+
+    from arollout.tasks.registry import get_suite, list_suites
+
+    if args.action == "list":
+        for name in list_suites():
+            sys.stdout.write(name + "\n")
+        return 0
+    suite = get_suite(args.suite)
+    tasks = list(suite.tasks(args.split))[: args.limit] if args.limit else list(suite.tasks(args.split))
+    if args.action == "show":
+        if args.task_id is None:
+            counts: dict[str, int] = {}
+            for t in tasks:
+                counts[t.category] = counts.get(t.category, 0) + 1
+            _print_json({"suite": suite.name, "tasks": len(tasks), "categories": counts})
+            return 0
+        match = [t for t in tasks if t.id == args.task_id]
+        if not match:
+            raise ArolloutError(f"no task {args.task_id!r} in suite {suite.name!r}")
+        _print_json(msgspec.to_builtins(match[0]))
+        return 0
+
+    async def check() -> int:
+        from arollout.tasks.registry import check_suite
+        from sandboxes import SandboxPool
+
+        async with SandboxPool() as pool:
+            results = await check_suite(suite, pool, tasks)
+        bad = [(t.id, v.reason, r.status.value) for t, v, r in results if not v.correct]
+        _print_json({"suite": suite.name, "checked": len(results), "failed": len(bad), "failures": bad[:20]})
+        return 1 if bad else 0
+
+    return _run(check)
+
+
+def _add_sandbox(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("sandbox", help="sandbox self-test")
+    p.add_argument("action", choices=["check"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_sandbox)
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from sandboxes.check import main as check_main
+
+    return check_main(["--json"] if args.json else [])
+
+
+# -- bench -----------------------------------------------------------------------------
+
+
+def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("bench", help="throughput benchmarks (see bench/README.md)")
+    p.add_argument("what", choices=["sandbox", "store", "engine"])
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--concurrency", type=int, default=2048, help="engine: concurrent episodes")
+    p.add_argument("--turns", type=int, default=20000, help="engine: LLM turns to measure")
+    p.set_defaults(func=_cmd_bench)
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    result: dict[str, Any]
+    if args.what == "sandbox":
+        from sandboxes.bench import run_bench
+
+        result = _run_value(run_bench)
+    elif args.what == "store":
+        from arollout.store.bench import run_store_bench
+
+        result = _run_value(run_store_bench)
+    else:
+        from arollout.bench_engine import run_engine_bench
+
+        result = run_engine_bench(concurrency=args.concurrency, turns=args.turns)
+    if args.json:
+        _print_json(result)
+    else:
+        for key, value in result.items():
+            sys.stdout.write(f"{key:>28}: {value}\n")
+    return 0
+
+
+def _run_value(fn: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    return anyio.run(fn, backend="asyncio", backend_options={"use_uvloop": True})
+
+
+# -- entry point -----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="arollout",
+        description="High-throughput trajectory sampling for LLM coding agents on biomedical data.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_sample, _add_stats, _add_export, _add_serve, _add_tasks, _add_sandbox, _add_bench):
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except ArolloutError as exc:
+        sys.stderr.write(f"arollout: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("arollout: interrupted; rerun the same command to resume\n")
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

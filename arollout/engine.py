@@ -1,0 +1,290 @@
+"""The engine: one object that owns a run's resources and drives its episodes.
+
+``Engine`` is an async context manager (UNOPENED -> OPENED -> CLOSED, never
+reopened) owning the LLM client, the sandbox pool, the suite and the metrics.
+Everything it starts lives in one anyio task group, so leaving the ``async
+with`` block cancels and awaits every episode: no stray tasks, no leaked
+sandboxes.
+
+Two ways to drive it:
+
+* ``async for group in engine.rollout(tasks, n=8)`` for RL loops: groups come
+  out as soon as all their samples are done;
+* ``await engine.sample()`` for ``arollout sample``: the whole configured run,
+  streamed to a run directory, resumable.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import math
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING, Any, final
+
+import anyio
+from anyio.abc import TaskGroup
+
+from arollout.config import RunConfig
+from arollout.episode import EpisodeContext, run_episode
+from arollout.errors import EngineStateError
+from arollout.llm.base import SamplingParams
+from arollout.metrics import Metrics, monitor_loop_lag
+from arollout.records import Group, Trajectory
+from arollout.scheduler import Admission, Scheduler
+from sandboxes.api import Limits
+
+if TYPE_CHECKING:
+    from arollout.episode import ChatRenderer
+    from arollout.llm.base import LLMClient
+    from arollout.tasks.base import Suite, Task
+    from sandboxes.api import Sandbox
+
+__all__ = ("Engine", "episode_seed")
+
+OnTrajectory = Callable[[Trajectory], Awaitable[None]]
+
+
+class _State(enum.Enum):
+    UNOPENED = 1
+    OPENED = 2
+    CLOSED = 3
+
+
+def episode_seed(run_seed: int, task_id: str, sample_index: int) -> int:
+    """Stable per-episode seed: the same (run seed, task, sample) always samples alike.
+
+    Samples of one group share a base and differ by their index (slime's
+    base + index schedule), so a group's diversity comes from the index only.
+    """
+    digest = hashlib.blake2b(f"{run_seed}:{task_id}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "little") * 64 + sample_index * 8
+
+
+@final
+class Engine:
+    """Owns the resources of a run; see the module docstring.
+
+    Args:
+        config: the run configuration (defaults: the embedded demo suite
+            against the in-process emulator).
+        suite: a suite object to use instead of ``config.suite``.
+        client / template: an LLM client (and, for token-in/token-out
+            clients, its chat template) instead of ``config.server``.
+        sandbox: a sandbox to use instead of a new ``SandboxPool``; the caller
+            keeps ownership of objects it passes in.
+        run_id: identifies the run in episode ids and rids.
+    """
+
+    def __init__(
+        self,
+        config: RunConfig | None = None,
+        *,
+        suite: Suite | None = None,
+        client: LLMClient | None = None,
+        template: ChatRenderer | None = None,
+        sandbox: Sandbox | None = None,
+        run_id: str = "run",
+    ) -> None:
+        self.config = config or RunConfig()
+        self.run_id = run_id
+        self.metrics = Metrics()
+        self._suite = suite
+        self._client = client
+        self._template = template
+        self._sandbox = sandbox
+        self._state = _State.UNOPENED
+        self._stack = AsyncExitStack()
+        self._tg: TaskGroup | None = None
+        self._ctx: EpisodeContext | None = None
+        self.server_info: dict[str, Any] = {}
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    async def __aenter__(self) -> Engine:
+        if self._state is not _State.UNOPENED:
+            raise EngineStateError(
+                "an Engine can be opened once; create a new Engine for another run"
+                if self._state is _State.CLOSED
+                else "this Engine is already open"
+            )
+        self._state = _State.OPENED
+        try:
+            await self._open()
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await self._stack.aclose()
+            self._state = _State.CLOSED
+            raise
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Cancel every episode and release every resource (idempotent)."""
+        if self._state is _State.CLOSED:
+            return
+        self._state = _State.CLOSED
+        if self._tg is not None:
+            self._tg.cancel_scope.cancel()
+        with anyio.CancelScope(shield=True):
+            await self._stack.aclose()
+
+    async def _open(self) -> None:
+        from arollout.servers import open_server  # heavy optional imports stay lazy
+
+        config = self.config
+        if self._suite is None:
+            from arollout.tasks.registry import get_suite
+
+            self._suite = await anyio.to_thread.run_sync(
+                lambda: get_suite(config.suite, **config.suite_options)
+            )
+        if self._sandbox is None:
+            from sandboxes import SandboxPool
+
+            pool = SandboxPool(
+                slots=config.sandbox.slots,
+                mode=config.sandbox.mode,
+                strict=config.sandbox.strict,
+                **({"python": config.sandbox.python} if config.sandbox.python else {}),
+            )
+            self._sandbox = await self._stack.enter_async_context(pool)
+        if self._client is None:
+            server = await self._stack.enter_async_context(
+                open_server(config.server, suite=self._suite, concurrency=config.concurrency)
+            )
+            self._client, self._template = server.client, server.template
+            self.server_info = server.info
+        tg = anyio.create_task_group()
+        self._tg = await self._stack.enter_async_context(tg)
+        tg.start_soon(monitor_loop_lag, self.metrics)
+        self._ctx = EpisodeContext(
+            client=self._client,
+            template=self._template,
+            sandbox=self._sandbox,
+            suite=self._suite,
+            sampling=SamplingParams(
+                max_new_tokens=config.sampling.max_new_tokens,
+                temperature=config.sampling.temperature,
+                top_p=config.sampling.top_p,
+                top_k=config.sampling.top_k,
+            ),
+            budgets=config.budgets,
+            context_len=config.server.context_len,
+            metrics=self.metrics,
+            run_id=self.run_id,
+            exec_limits=Limits(wall_s=config.sandbox.wall_s, memory_mb=config.sandbox.memory_mb),
+        )
+
+    def _require_open(self) -> tuple[EpisodeContext, TaskGroup]:
+        if self._state is not _State.OPENED or self._ctx is None or self._tg is None:
+            raise EngineStateError("use the Engine inside 'async with Engine(...) as engine:'")
+        return self._ctx, self._tg
+
+    @property
+    def suite(self) -> Suite:
+        if self._suite is None:
+            raise EngineStateError("the suite is loaded when the Engine is opened")
+        return self._suite
+
+    def tasks(self) -> list[Task]:
+        """The configured tasks: ``config.split``, first ``config.limit``."""
+        tasks = list(self.suite.tasks(self.config.split))
+        return tasks[: self.config.limit] if self.config.limit else tasks
+
+    # -- driving ---------------------------------------------------------------------
+
+    async def rollout(
+        self,
+        tasks: Sequence[Task],
+        n: int = 1,
+        *,
+        concurrency: int | None = None,
+    ) -> AsyncIterator[Group]:
+        """Run ``n`` samples of every task and yield each group once complete.
+
+        Leaving the loop early (``break``) cancels the episodes still running.
+        """
+        _, tg = self._require_open()
+        send, receive = anyio.create_memory_object_stream[Group](math.inf)
+        scope = anyio.CancelScope()
+
+        async def drive() -> None:
+            with scope:
+                async with send:
+                    await self.run_episodes(tasks, n, on_group=send.send, concurrency=concurrency)
+
+        tg.start_soon(drive)
+        try:
+            async with receive:
+                async for group in receive:
+                    yield group
+        finally:
+            scope.cancel()
+
+    async def run_episodes(
+        self,
+        tasks: Sequence[Task],
+        n: int,
+        *,
+        on_trajectory: OnTrajectory | None = None,
+        on_group: Callable[[Group], Awaitable[None]] | None = None,
+        done: Iterable[tuple[int, int]] = (),
+        concurrency: int | None = None,
+    ) -> None:
+        """The driver: admit, run, collect; callbacks see every result in order.
+
+        ``done`` holds (task index, sample index) pairs finished by an earlier
+        run; they are skipped. Decisions come from :class:`Scheduler`; this
+        coroutine only awaits.
+        """
+        ctx, _ = self._require_open()
+        scheduler = Scheduler(tasks, n, concurrency or self.config.concurrency, done)
+        self.metrics.total += scheduler.total
+        results_send, results_recv = anyio.create_memory_object_stream[
+            tuple[Admission[Task], Trajectory]
+        ](math.inf)
+        pending: dict[int, list[Trajectory]] = {}
+        seed = self.config.seed
+
+        async def one(admission: Admission[Task]) -> None:
+            task = admission.task
+            trajectory = await run_episode(
+                ctx,
+                task,
+                admission.sample_index,
+                group_id=f"{self.run_id}:{task.id}",
+                seed=episode_seed(seed, task.id, admission.sample_index),
+            )
+            results_send.send_nowait((admission, trajectory))
+
+        metrics = self.metrics
+        async with anyio.create_task_group() as tg, results_recv:
+            for admission in scheduler.admit():
+                tg.start_soon(one, admission)
+            metrics.in_flight += scheduler.in_flight
+            while not scheduler.idle:
+                admission, trajectory = await results_recv.receive()
+                metrics.in_flight -= 1
+                group_done = scheduler.complete(admission)
+                if on_trajectory is not None:
+                    await on_trajectory(trajectory)
+                members = pending.setdefault(admission.group_index, [])
+                members.append(trajectory)
+                if group_done:
+                    del pending[admission.group_index]
+                    members.sort(key=lambda t: t.sample_index)
+                    if on_group is not None:
+                        await on_group(
+                            Group(
+                                task_id=admission.task.id,
+                                group_id=trajectory.group_id,
+                                trajectories=members,
+                            )
+                        )
+                for nxt in scheduler.admit():
+                    metrics.in_flight += 1
+                    tg.start_soon(one, nxt)

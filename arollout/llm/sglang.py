@@ -1,0 +1,394 @@
+"""SGLang's native ``/generate`` API: token ids in, token ids and logprobs out.
+
+This is the only client whose turns are fit for RL training data: the request
+carries the exact prompt ids, and the reply's ids and logprobs are read from
+``meta_info.output_token_logprobs`` (never by re-encoding ``text``) and checked
+against ``completion_tokens`` and ``output_ids`` before they are trusted.
+
+The wire contract (fields, defaults, version differences) is described in the
+project's SGLang notes; :data:`GENERATE_FIELDS` and :data:`SAMPLING_FIELDS`
+are what this module sends, and a contract test checks them against SGLang's
+own ``GenerateReqInput`` and ``SamplingParams`` definitions.
+
+Hot-path costs are kept low on purpose (thousands of episodes share one event
+loop): request bodies are msgspec Structs encoded by one shared encoder,
+replies are decoded by one typed decoder straight into Structs, and the httpx
+request is sent without per-request configuration merging beyond the headers.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from operator import itemgetter
+from typing import Any, Final, Literal, final
+
+import httpx
+import msgspec
+
+from arollout.errors import EngineStateError, ProtocolError, ServerError
+from arollout.llm.base import Completion, FinishReason, GenerateRequest
+from arollout.llm.retry import RetryPolicy, check_status, pool_limits, retrying, translate_errors
+
+__all__ = ("GENERATE_FIELDS", "ROUTING_HEADER", "SAMPLING_FIELDS", "PauseMode", "SGLangClient")
+
+#: Header a router (sgl-router / SMG) uses for per-episode stickiness.
+ROUTING_HEADER: Final = "X-SMG-Routing-Key"
+
+
+class _Sampling(msgspec.Struct, omit_defaults=True, gc=False):
+    # Fields without a default are always sent; ``None`` ones are omitted.
+    max_new_tokens: int
+    temperature: float
+    top_p: float
+    top_k: int
+    stop_token_ids: list[int]
+    skip_special_tokens: bool
+    spaces_between_special_tokens: bool
+    no_stop_trim: bool
+    sampling_seed: int | None = None
+    stop: list[str] | None = None
+
+
+class _GenerateBody(msgspec.Struct, omit_defaults=True, gc=False):
+    rid: str
+    input_ids: list[int]
+    sampling_params: _Sampling
+    return_logprob: bool
+    logprob_start_len: int
+    stream: bool
+    routing_key: str | None = None
+    cache_salt: str | None = None
+
+
+#: Top-level ``/generate`` fields this client may send (checked by the contract test).
+GENERATE_FIELDS: Final[tuple[str, ...]] = _GenerateBody.__struct_fields__
+#: ``sampling_params`` keys this client may send (checked by the contract test).
+SAMPLING_FIELDS: Final[tuple[str, ...]] = _Sampling.__struct_fields__
+
+
+class _Finish(msgspec.Struct, gc=False):
+    type: str
+    matched: int | str | None = None
+    length: int | None = None
+    message: str | None = None
+
+
+class _Meta(msgspec.Struct, gc=False):
+    finish_reason: _Finish | None
+    completion_tokens: int
+    id: str = ""
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    weight_version: str | None = None
+    e2e_latency: float = 0.0
+    output_token_logprobs: list[tuple[float, int, Any]] = []
+
+
+class _Reply(msgspec.Struct, gc=False):
+    meta_info: _Meta
+    text: str = ""
+    output_ids: list[int] | None = None
+    token_ids: list[int] | None = None
+
+
+#: Keys of ``meta_info`` that this client reads (checked by the contract test).
+META_FIELDS: Final[tuple[str, ...]] = _Meta.__struct_fields__
+
+_ENCODER: Final = msgspec.json.Encoder()
+_REPLY_DECODER: Final = msgspec.json.Decoder(_Reply)
+_ANY_DECODER: Final = msgspec.json.Decoder()
+_FINISH: Final[dict[str, FinishReason]] = {"stop": "stop", "length": "length", "abort": "abort"}
+_LOGPROB = itemgetter(0)
+_TOKEN_ID = itemgetter(1)
+_GENERATE: Final = "POST /generate"
+
+PauseMode = Literal["abort", "retract", "in_place"]
+
+
+class _State(enum.Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@final
+class SGLangClient:
+    """Async client of one SGLang worker (or a router in front of several).
+
+    Use it as ``async with SGLangClient(url, concurrency=2048) as client``.
+
+    Args:
+        base_url: e.g. ``http://10.0.0.5:30000``.
+        concurrency: requests in flight at once; sizes the connection pool.
+        context_len: the model's context length; when known, ``max_new_tokens``
+            is clamped so prompt + output fit.
+        timeout_s: deadline of one ``/generate`` attempt (retries get their own).
+        control_timeout_s: deadline of control calls (health, pause, ...).
+        retry: backoff policy for timeouts, dropped connections and 5xx.
+        cache_salt: sent as ``cache_salt`` so prefix-cache entries of another
+            policy version are never reused; :meth:`update_weights_from_disk`
+            sets it to the new version.
+        api_key: optional bearer token (``--api-key`` of the server).
+        transport: an httpx transport, for tests.
+        seed: seeds the backoff jitter.
+    """
+
+    token_in: Final = True
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        concurrency: int = 256,
+        context_len: int | None = None,
+        timeout_s: float = 600.0,
+        control_timeout_s: float = 60.0,
+        retry: RetryPolicy | None = None,
+        cache_salt: str | None = None,
+        api_key: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        seed: int | None = None,
+    ) -> None:
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else None
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            limits=pool_limits(concurrency),
+            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 30.0)),
+            headers=headers,
+            transport=transport,
+        )
+        self._control_timeout = httpx.Timeout(control_timeout_s)
+        self._retry = retry if retry is not None else RetryPolicy()
+        self._rng = random.Random(seed)
+        self.context_len = context_len
+        self.cache_salt = cache_salt
+        self._state = _State.OPEN
+
+    async def __aenter__(self) -> SGLangClient:
+        if self._state is _State.CLOSED:
+            raise EngineStateError("SGLangClient is closed; create a new one")
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool (idempotent)."""
+        self._state = _State.CLOSED
+        await self._http.aclose()
+
+    # ------------------------------------------------------------------ generate
+
+    def _body(self, request: GenerateRequest, rid: str) -> bytes:
+        ids = request.input_ids
+        if ids is None:
+            raise ValueError("SGLangClient needs `input_ids` (token-in); render the prompt first")
+        sampling = request.sampling
+        budget = sampling.max_new_tokens
+        if self.context_len is not None:
+            room = self.context_len - len(ids)
+            if room < 1:
+                raise ServerError(
+                    f"prompt of {len(ids)} tokens leaves no room in a context of "
+                    f"{self.context_len}; start a new segment or end the episode"
+                )
+            budget = min(budget, room)
+        if budget < 1:
+            # A zero budget makes SGLang return a phantom logprob entry.
+            raise ValueError(f"`max_new_tokens` must be >= 1, got {sampling.max_new_tokens}")
+        body = _GenerateBody(
+            rid=rid,
+            input_ids=ids,
+            sampling_params=_Sampling(
+                max_new_tokens=budget,
+                temperature=sampling.temperature,
+                top_p=sampling.top_p,
+                top_k=sampling.top_k,
+                stop_token_ids=list(sampling.stop_token_ids),
+                skip_special_tokens=False,
+                spaces_between_special_tokens=False,
+                no_stop_trim=True,
+                sampling_seed=sampling.seed,
+                stop=list(sampling.stop) if sampling.stop else None,
+            ),
+            return_logprob=True,
+            logprob_start_len=-1,
+            stream=False,
+            routing_key=request.routing_key,
+            cache_salt=self.cache_salt,
+        )
+        return _ENCODER.encode(body)
+
+    async def generate(self, request: GenerateRequest) -> Completion:
+        """One token-in/token-out generation, retried on transient failures.
+
+        A retried attempt uses the request id ``{rid}.r{n}``: the first attempt
+        may still be running on the server after a client-side timeout, and the
+        server refuses duplicate ids. The timed-out attempt is aborted
+        best-effort before the retry so it does not keep decoding.
+
+        Raises:
+            ProtocolError: the reply violates the contract (not retried).
+            ServerError: the server failed after the bounded retries.
+        """
+        if self._state is _State.CLOSED:
+            raise EngineStateError("SGLangClient is closed")
+        headers = {ROUTING_HEADER: request.routing_key} if request.routing_key else None
+
+        async def attempt(index: int) -> Completion:
+            rid = request.rid if index == 0 else f"{request.rid}.r{index}"
+            content = self._body(request, rid)
+            try:
+                with translate_errors(_GENERATE):
+                    response = await self._http.post("/generate", content=content, headers=headers)
+                    check_status(response, _GENERATE)
+                    reply = _REPLY_DECODER.decode(response.content)
+            except ServerError as exc:
+                if exc.retryable and exc.status_code is None:
+                    await self._abort_quietly(rid)
+                raise
+            return _completion(reply)
+
+        return await retrying(self._retry, self._rng, attempt)
+
+    async def _abort_quietly(self, rid: str) -> None:
+        try:
+            await self._call("POST", "/abort_request", {"rid": rid, "abort_all": False}, retry=False)
+        except ServerError:
+            pass
+
+    # ------------------------------------------------------------------ control
+
+    async def _call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, *, retry: bool = True
+    ) -> Any:
+        what = f"{method} {path}"
+
+        async def attempt(_: int) -> Any:
+            with translate_errors(what):
+                response = await self._http.request(
+                    method,
+                    path,
+                    content=None if body is None else _ENCODER.encode(body),
+                    timeout=self._control_timeout,
+                )
+                check_status(response, what)
+                if not response.content:
+                    return None
+                try:
+                    return _ANY_DECODER.decode(response.content)
+                except msgspec.DecodeError:
+                    return response.text
+
+        policy = self._retry if retry else RetryPolicy(attempts=1)
+        return await retrying(policy, self._rng, attempt)
+
+    async def _get_first(self, *paths: str) -> dict[str, Any]:
+        """GET the first path that exists (servers renamed several routes)."""
+        last: ServerError | None = None
+        for path in paths:
+            try:
+                result = await self._call("GET", path)
+            except ServerError as exc:
+                if exc.status_code != 404:
+                    raise
+                last = exc
+                continue
+            if not isinstance(result, dict):
+                raise ProtocolError(f"GET {path} did not return a JSON object")
+            return result
+        assert last is not None
+        raise last
+
+    async def health(self) -> bool:
+        """True when ``/health`` answers 200 (no retries: this is a probe)."""
+        try:
+            await self._call("GET", "/health", retry=False)
+        except ServerError:
+            return False
+        return True
+
+    async def health_generate(self) -> bool:
+        """True when a 1-token probe generation succeeds; gate start-up on it."""
+        try:
+            await self._call("GET", "/health_generate", retry=False)
+        except ServerError:
+            return False
+        return True
+
+    async def model_info(self) -> dict[str, Any]:
+        """``{model_path, tokenizer_path, weight_version, ...}``, for the manifest."""
+        return await self._get_first("/model_info", "/get_model_info")
+
+    async def server_info(self) -> dict[str, Any]:
+        """Every server argument plus scheduler state, for the manifest."""
+        return await self._get_first("/server_info", "/get_server_info")
+
+    async def abort(self, rid: str | None = None) -> None:
+        """Abort one request by id, or every request when ``rid`` is None.
+
+        Send it to the worker, not a router: routers do not forward it.
+        """
+        body: dict[str, Any] = {"rid": rid or "", "abort_all": rid is None}
+        await self._call("POST", "/abort_request", body)
+
+    async def pause(self, mode: PauseMode = "in_place") -> None:
+        """Pause generation; the mode is always sent (old servers default to abort)."""
+        await self._call("POST", "/pause_generation", {"mode": mode})
+
+    async def resume(self) -> None:
+        """Continue after :meth:`pause`."""
+        await self._call("POST", "/continue_generation", {})
+
+    async def flush_cache(self) -> None:
+        """Drop the prefix cache (the server refuses while requests run)."""
+        await self._call("POST", "/flush_cache")
+
+    async def update_weights_from_disk(self, path: str, version: str) -> dict[str, Any]:
+        """Load new weights and tag them ``version``; later requests are salted with it.
+
+        Raises:
+            ServerError: the server reported ``success: false``.
+        """
+        result = await self._call(
+            "POST",
+            "/update_weights_from_disk",
+            {"model_path": path, "weight_version": version},
+            retry=False,
+        )
+        if not isinstance(result, dict) or not result.get("success", False):
+            raise ServerError(f"update_weights_from_disk({path!r}) failed: {result!r}")
+        self.cache_salt = version
+        return result
+
+
+def _completion(reply: _Reply) -> Completion:
+    """Validate a decoded reply and turn it into a :class:`Completion`."""
+    meta = reply.meta_info
+    finish = meta.finish_reason
+    if finish is None:
+        raise ProtocolError(f"request {meta.id!r}: reply has no finish_reason")
+    reason = _FINISH.get(finish.type)
+    if reason is None:
+        raise ProtocolError(f"request {meta.id!r}: unknown finish_reason {finish.type!r}")
+    triples = meta.output_token_logprobs
+    if len(triples) != meta.completion_tokens:
+        raise ProtocolError(
+            f"request {meta.id!r}: {len(triples)} output logprobs for "
+            f"{meta.completion_tokens} completion tokens"
+        )
+    ids = list(map(_TOKEN_ID, triples))
+    echoed = reply.output_ids if reply.output_ids is not None else reply.token_ids
+    if echoed is not None and echoed != ids:
+        raise ProtocolError(f"request {meta.id!r}: output_ids differ from the logprob token ids")
+    return Completion(
+        text=reply.text,
+        output_ids=ids,
+        logprobs=list(map(_LOGPROB, triples)),
+        finish_reason=reason,
+        prompt_tokens=meta.prompt_tokens,
+        completion_tokens=meta.completion_tokens,
+        cached_tokens=meta.cached_tokens,
+        weight_version=meta.weight_version,
+        latency_s=meta.e2e_latency,
+    )

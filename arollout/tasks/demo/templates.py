@@ -1,0 +1,277 @@
+"""Question templates of the ehr-demo suite: question text, gold SQL, slots, answer kind.
+
+Each :class:`Template` is an EHRSQL-style pattern: a question with slots, the
+gold SQL with the same slots as named parameters, and a slot sampler that
+draws real values from the database (patients, admissions, lab labels,
+diagnosis titles) so that questions are about rows that exist. The answer is
+whatever the gold SQL returns on the very database the agent queries.
+
+Templates also carry an ``ambiguous`` SQL check: instances whose answer
+depends on an unstated tie-break (two drugs started at the same minute, tied
+prescription counts, a threshold equal to a measured value) are dropped rather
+than graded against an arbitrary choice.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Final, final
+
+from arollout.tasks.base import AnswerKind
+from arollout.tasks.demo.generator import CURRENT_TIME
+from arollout.tasks.demo.vocab import LABS
+
+__all__ = ("FORMAT_HINTS", "TEMPLATES", "Slots", "Template", "run_gold", "sql_params")
+
+Slots = dict[str, Any]
+
+FORMAT_HINTS: Final[dict[str, str]] = {
+    "integer": "Print the answer as a single integer on the last line of stdout.",
+    "number": "Print the answer as a single number with at least two decimal places on the last line of stdout.",
+    "text": "Print the answer exactly as it is stored in the database on the last line of stdout.",
+    "bool": "Print true or false on the last line of stdout.",
+    "date": "Print the timestamp as YYYY-MM-DD HH:MM:SS on the last line of stdout.",
+    "set": "Print the answer as a JSON list of strings (any order, no duplicates) on the last line of stdout.",
+    "list": "Print the answer as a JSON list of strings, in the requested order, on the last line of stdout.",
+}
+
+_AGGREGATES: Final = (("maximum", "MAX"), ("minimum", "MIN"), ("average", "AVG"))
+_LAB_BY_LABEL: Final = {lab.label: lab for lab in LABS}
+_PARAM = re.compile(r"(?<!:):([A-Za-z_]\w*)")
+
+
+@final
+@dataclass(frozen=True, kw_only=True)
+class Template:
+    """One question pattern.
+
+    Attributes:
+        name: stable identifier (part of every task id; never rename).
+        category: the category reported in results (several templates may share one).
+        question: ``str.format`` text over the slots.
+        sql: gold SQL; ``:name`` parameters come from the slots, ``{name}``
+            fields are SQL keywords from a fixed whitelist (aggregates).
+        kind: the answer kind (see ``tasks.verify``).
+        candidates: SQL listing the slot values that exist in the database.
+        refine: draws the remaining slots (aggregate, threshold) with the RNG.
+        ambiguous: SQL returning a truthy value when the answer depends on a tie.
+        rel_tol / abs_tol: numeric tolerance of ``number`` answers.
+    """
+
+    name: str
+    category: str
+    question: str
+    sql: str
+    kind: AnswerKind
+    candidates: str
+    refine: Callable[[Slots, random.Random], Slots | None] = field(default=lambda s, _r: s)  # noqa: E731
+    ambiguous: str | None = None
+    rel_tol: float = 1e-6
+    abs_tol: float = 0.0
+
+    def render_sql(self, slots: Slots) -> str:
+        """The SQL text with keyword fields filled (parameters stay ``:name``)."""
+        return self.sql.format(**slots).strip()
+
+    def render_question(self, slots: Slots) -> str:
+        return f"{self.question.format(**slots)} {FORMAT_HINTS[self.kind]}"
+
+
+def sql_params(sql: str, slots: Slots) -> dict[str, Any]:
+    """The named parameters ``sql`` uses, taken from ``slots`` (in order of use)."""
+    return {name: slots[name] for name in dict.fromkeys(_PARAM.findall(sql))}
+
+
+def _with_aggregate(slots: Slots, rng: random.Random) -> Slots:
+    word, fn = rng.choice(_AGGREGATES)
+    return {**slots, "agg_word": word, "agg": fn}
+
+
+def _with_threshold(slots: Slots, rng: random.Random) -> Slots | None:
+    """Pick a threshold just above or just below the stay's maximum, 50/50."""
+    slots = dict(slots)
+    lab = _LAB_BY_LABEL[slots.pop("lab_label_key")]
+    top = slots.pop("max_value")
+    step = 10.0**-lab.decimals
+    delta = max(step, round(rng.uniform(0.05, 0.6) * lab.sd, lab.decimals))
+    value = top - delta if rng.random() < 0.5 else top + delta
+    threshold: float | int = round(value, lab.decimals) if lab.decimals else int(round(value))
+    if threshold <= 0:
+        return None
+    return {**slots, "threshold": threshold, "unit": lab.unit}
+
+
+_LAB_JOIN = "FROM labevents l JOIN d_labitems d ON d.itemid = l.itemid"
+
+TEMPLATES: Final[tuple[Template, ...]] = (
+    Template(
+        name="admission_count_type_insurance_year",
+        category="admission_count",
+        question=(
+            "How many hospital admissions of type {admission_type} for patients with {insurance} "
+            "insurance began in the year {year}?"
+        ),
+        sql="""
+SELECT COUNT(*) FROM admissions
+WHERE admission_type = :admission_type AND insurance = :insurance
+  AND strftime('%Y', admittime) = :year""",
+        kind="integer",
+        candidates="""
+SELECT DISTINCT admission_type, insurance, strftime('%Y', admittime) AS year FROM admissions
+ORDER BY 1, 2, 3""",
+    ),
+    Template(
+        name="admission_count_insurance_year",
+        category="admission_count",
+        question="How many hospital admissions of patients with {insurance} insurance began in the year {year}?",
+        sql="""
+SELECT COUNT(*) FROM admissions
+WHERE insurance = :insurance AND strftime('%Y', admittime) = :year""",
+        kind="integer",
+        candidates="SELECT DISTINCT insurance, strftime('%Y', admittime) AS year FROM admissions ORDER BY 1, 2",
+    ),
+    Template(
+        name="lab_aggregate_admission",
+        category="lab_aggregate",
+        question=(
+            "What was the {agg_word} {lab_label} value of patient {subject_id} "
+            "during hospital admission {hadm_id}?"
+        ),
+        sql=f"""
+SELECT {{agg}}(l.valuenum) {_LAB_JOIN}
+WHERE l.subject_id = :subject_id AND l.hadm_id = :hadm_id AND d.label = :lab_label""",
+        kind="number",
+        candidates=f"""
+SELECT DISTINCT l.subject_id, l.hadm_id, d.label AS lab_label {_LAB_JOIN}
+WHERE l.valuenum IS NOT NULL ORDER BY 1, 2, 3""",
+        refine=_with_aggregate,
+        rel_tol=1e-4,
+        abs_tol=0.006,
+    ),
+    Template(
+        name="first_drug_admission",
+        category="first_drug",
+        question="What was the first drug prescribed to patient {subject_id} during hospital admission {hadm_id}?",
+        sql="""
+SELECT drug FROM prescriptions
+WHERE subject_id = :subject_id AND hadm_id = :hadm_id
+ORDER BY startdate LIMIT 1""",
+        kind="text",
+        candidates="SELECT DISTINCT subject_id, hadm_id FROM prescriptions ORDER BY 1, 2",
+        ambiguous="""
+SELECT COUNT(DISTINCT drug) > 1 FROM prescriptions
+WHERE hadm_id = :hadm_id
+  AND startdate = (SELECT MIN(startdate) FROM prescriptions WHERE hadm_id = :hadm_id)""",
+    ),
+    Template(
+        name="diagnosis_patient_count",
+        category="diagnosis_patients",
+        question="How many distinct patients have been diagnosed with '{short_title}'?",
+        sql="""
+SELECT COUNT(DISTINCT di.subject_id)
+FROM diagnoses_icd di JOIN d_icd_diagnoses dd ON dd.icd_code = di.icd_code
+WHERE dd.short_title = :short_title""",
+        kind="integer",
+        candidates="SELECT short_title FROM d_icd_diagnoses ORDER BY 1",
+    ),
+    Template(
+        name="diagnosis_patient_count_year",
+        category="diagnosis_patients",
+        question="How many distinct patients were diagnosed with '{short_title}' in the year {year}?",
+        sql="""
+SELECT COUNT(DISTINCT di.subject_id)
+FROM diagnoses_icd di JOIN d_icd_diagnoses dd ON dd.icd_code = di.icd_code
+WHERE dd.short_title = :short_title AND strftime('%Y', di.charttime) = :year""",
+        kind="integer",
+        candidates="""
+SELECT DISTINCT dd.short_title, strftime('%Y', di.charttime) AS year
+FROM diagnoses_icd di JOIN d_icd_diagnoses dd ON dd.icd_code = di.icd_code ORDER BY 1, 2""",
+    ),
+    Template(
+        name="lab_above_threshold",
+        category="lab_threshold",
+        question=(
+            "Did patient {subject_id} have any {lab_label} value greater than {threshold} {unit} "
+            "during hospital admission {hadm_id}?"
+        ),
+        sql=f"""
+SELECT EXISTS (
+  SELECT 1 {_LAB_JOIN}
+  WHERE l.subject_id = :subject_id AND l.hadm_id = :hadm_id AND d.label = :lab_label
+    AND l.valuenum > :threshold)""",
+        kind="bool",
+        candidates=f"""
+SELECT l.subject_id, l.hadm_id, d.label AS lab_label, d.label AS lab_label_key, MAX(l.valuenum) AS max_value
+{_LAB_JOIN} WHERE l.valuenum IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
+        refine=_with_threshold,
+        ambiguous=f"""
+SELECT EXISTS (
+  SELECT 1 {_LAB_JOIN}
+  WHERE l.hadm_id = :hadm_id AND d.label = :lab_label AND l.valuenum = :threshold)""",
+    ),
+    Template(
+        name="diagnoses_of_admission",
+        category="diagnoses_set",
+        question=(
+            "Which diagnoses (short titles) were recorded for patient {subject_id} "
+            "during hospital admission {hadm_id}?"
+        ),
+        sql="""
+SELECT DISTINCT dd.short_title
+FROM diagnoses_icd di JOIN d_icd_diagnoses dd ON dd.icd_code = di.icd_code
+WHERE di.subject_id = :subject_id AND di.hadm_id = :hadm_id ORDER BY 1""",
+        kind="set",
+        candidates="SELECT DISTINCT subject_id, hadm_id FROM diagnoses_icd ORDER BY 1, 2",
+    ),
+    Template(
+        name="days_since_first_admission",
+        category="days_since_admission",
+        question=(
+            "The current time is {current_time}. How many full days have passed since the "
+            "admission time of the first hospital admission of patient {subject_id}?"
+        ),
+        sql="""
+SELECT CAST(julianday(:current_time) - julianday(MIN(admittime)) AS INTEGER)
+FROM admissions WHERE subject_id = :subject_id""",
+        kind="integer",
+        candidates=f"SELECT DISTINCT subject_id, '{CURRENT_TIME}' AS current_time FROM admissions ORDER BY 1",
+    ),
+    Template(
+        name="top3_drugs_patient",
+        category="top_drugs",
+        question=(
+            "What are the three drugs prescribed most often to patient {subject_id} across all of their "
+            "hospital admissions (counting prescription rows), from most to least frequent?"
+        ),
+        sql="""
+SELECT drug FROM prescriptions WHERE subject_id = :subject_id
+GROUP BY drug ORDER BY COUNT(*) DESC, drug LIMIT 3""",
+        kind="list",
+        candidates="SELECT DISTINCT subject_id FROM prescriptions ORDER BY 1",
+        ambiguous="""
+WITH c AS (
+  SELECT COUNT(*) AS n FROM prescriptions WHERE subject_id = :subject_id
+  GROUP BY drug ORDER BY n DESC LIMIT 4)
+SELECT COUNT(*) < 3 OR COUNT(DISTINCT n) < COUNT(*) FROM c""",
+    ),
+    Template(
+        name="last_lab_time_patient",
+        category="last_lab_time",
+        question="When was the last {lab_label} measurement of patient {subject_id} taken, across all admissions?",
+        sql=f"""
+SELECT MAX(l.charttime) {_LAB_JOIN}
+WHERE l.subject_id = :subject_id AND d.label = :lab_label""",
+        kind="date",
+        candidates=f"SELECT DISTINCT l.subject_id, d.label AS lab_label {_LAB_JOIN} ORDER BY 1, 2",
+    ),
+)
+
+
+def run_gold(con: sqlite3.Connection, template: Template, slots: Slots) -> list[tuple[Any, ...]]:
+    """Execute the gold SQL of ``template`` for ``slots``."""
+    sql = template.render_sql(slots)
+    return con.execute(sql, sql_params(sql, slots)).fetchall()
