@@ -47,6 +47,7 @@ def _add_sample(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--policy", choices=["oracle", "noisy", "replay"], help="emulator policy")
     p.add_argument("--noise-rate", type=float, help="share of faulty turns of the noisy policy")
     p.add_argument("--replay", help="run directory whose trajectories the replay policy repeats")
+    p.add_argument("--emulator-latency", help="emulator latency model: instant, gpu-7b, cpu-small")
     p.add_argument("--max-turns", type=int, help="turn budget per episode")
     p.add_argument("--max-new-tokens", type=int, help="generation budget per turn")
     p.add_argument("--temperature", type=float)
@@ -79,6 +80,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             "server.policy": args.policy,
             "server.noise_rate": args.noise_rate,
             "server.replay": args.replay,
+            "server.latency": args.emulator_latency,
             "budgets.max_turns": args.max_turns,
             "sampling.max_new_tokens": args.max_new_tokens,
             "sampling.temperature": args.temperature,
@@ -129,8 +131,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from arollout.store import export
 
     fn = {"sft": export.export_sft, "dpo": export.export_dpo, "rl": export.export_rl}[args.format]
-    count = fn(args.run_dir, args.out)
-    sys.stdout.write(f"wrote {count} records to {args.out}\n")
+    report = fn(args.run_dir, args.out)
+    sys.stdout.write(f"wrote {report.written} records to {report.path} (skipped {report.skipped})\n")
     return 0
 
 

@@ -48,6 +48,7 @@ class ServerConfig(_Config):
             (``None``: the built-in byte tokenizer, which only the emulator uses).
         context_len: the server's context length in tokens.
         policy / noise_rate / replay: the emulator's scripted policy.
+        latency: the emulator's latency preset (``instant``, ``gpu-7b``, ``cpu-small``).
         request_timeout_s: deadline of one generation request.
         retries: bounded retries for connection errors and 5xx.
     """
@@ -60,6 +61,7 @@ class ServerConfig(_Config):
     policy: Policy = "oracle"
     noise_rate: float = 0.3
     replay: str | None = None
+    latency: str = "instant"
     request_timeout_s: float = 600.0
     retries: int = 3
 

@@ -21,6 +21,7 @@ import hashlib
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AsyncExitStack
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, final
 
 import anyio
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ("Engine", "episode_seed")
 
-OnTrajectory = Callable[[Trajectory], Awaitable[None]]
+OnTrajectory = Callable[[Trajectory], Awaitable[object]]
 
 
 class _State(enum.Enum):
@@ -119,22 +120,30 @@ class Engine:
             raise
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        if self._state is _State.CLOSED:
+            return None
+        self._state = _State.CLOSED
+        try:
+            if self._tg is not None:
+                # Leaving the engine ends every episode it still runs.
+                self._tg.cancel_scope.cancel()
+                return await self._tg.__aexit__(exc_type, exc, tb)
+            return None
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self._stack.aclose()
 
     async def aclose(self) -> None:
         """Cancel every episode and release every resource (idempotent)."""
-        if self._state is _State.CLOSED:
-            return
-        self._state = _State.CLOSED
-        if self._tg is not None:
-            self._tg.cancel_scope.cancel()
-        with anyio.CancelScope(shield=True):
-            await self._stack.aclose()
+        await self.__aexit__(None, None, None)
 
     async def _open(self) -> None:
-        from arollout.servers import open_server  # heavy optional imports stay lazy
-
         config = self.config
         if self._suite is None:
             from arollout.tasks.registry import get_suite
@@ -153,13 +162,16 @@ class Engine:
             )
             self._sandbox = await self._stack.enter_async_context(pool)
         if self._client is None:
+            from arollout.servers import open_server  # optional servers stay lazy
+
             server = await self._stack.enter_async_context(
                 open_server(config.server, suite=self._suite, concurrency=config.concurrency)
             )
             self._client, self._template = server.client, server.template
             self.server_info = server.info
         tg = anyio.create_task_group()
-        self._tg = await self._stack.enter_async_context(tg)
+        await tg.__aenter__()
+        self._tg = tg
         tg.start_soon(monitor_loop_lag, self.metrics)
         self._ctx = EpisodeContext(
             client=self._client,
@@ -245,7 +257,7 @@ class Engine:
         scheduler = Scheduler(tasks, n, concurrency or self.config.concurrency, done)
         self.metrics.total += scheduler.total
         results_send, results_recv = anyio.create_memory_object_stream[
-            tuple[Admission[Task], Trajectory]
+            tuple[Admission[Any], Trajectory]
         ](math.inf)
         pending: dict[int, list[Trajectory]] = {}
         seed = self.config.seed

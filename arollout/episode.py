@@ -24,6 +24,7 @@ import anyio
 from arollout.agent.actions import Action, ParseFailure, parse_action
 from arollout.agent.feedback import exec_feedback, truncate
 from arollout.errors import ServerError
+from arollout.fairness import IterationGate
 from arollout.llm.base import GenerateRequest, SamplingParams
 from arollout.records import EpisodeStatus, Message, Step, Trajectory, Turn
 from sandboxes.api import ExecRequest, ExecResult, ExecStatus, Limits
@@ -74,6 +75,7 @@ class EpisodeContext:
         run_id: str,
         exec_limits: Limits,
         debugger: LLMClient | None = None,
+        gate: IterationGate | None = None,
     ) -> None:
         self.client = client
         self.template = template
@@ -86,6 +88,7 @@ class EpisodeContext:
         self.run_id = run_id
         self.exec_limits = exec_limits
         self.debugger = debugger or client
+        self.gate = gate or IterationGate()
         self.mounts = suite.mounts()
         self.instructions = suite.instructions()
         self.allow_terminal = bool(getattr(suite, "allow_terminal", False))
@@ -157,20 +160,23 @@ class _Episode:
                 return EpisodeStatus.TOKEN_BUDGET
             completion = await self._generate(index, min(room, ctx.sampling.max_new_tokens))
             turn = self.turns[-1]
-            text = _strip_end_marker(completion.text)
-            self.messages.append(Message("assistant", text))
-            step, solved = await self._act(text)
+            async with ctx.gate:
+                text = _strip_end_marker(completion.text)
+                self.messages.append(Message("assistant", text))
+                parsed = parse_action(text)
+            step, solved = await self._act(parsed)
             turn.step = step
             if solved:
                 return EpisodeStatus.SOLVED
-            observation = Message("user", step.observation)
-            self.messages.append(observation)
-            if template is not None:
-                closing: list[int] = []
-                stops = template.stop_token_ids
-                if not completion.output_ids or completion.output_ids[-1] not in stops:
-                    closing = [stops[0]]  # a truncated turn still needs its end marker
-                self.pending_ids = closing + template.render_continuation([observation])
+            async with ctx.gate:
+                observation = Message("user", step.observation)
+                self.messages.append(observation)
+                if template is not None:
+                    closing: list[int] = []
+                    stops = template.stop_token_ids
+                    if not completion.output_ids or completion.output_ids[-1] not in stops:
+                        closing = [stops[0]]  # a truncated turn still needs its end marker
+                    self.pending_ids = closing + template.render_continuation([observation])
         return EpisodeStatus.MAX_TURNS
 
     async def _generate(self, index: int, max_new_tokens: int) -> Completion:
@@ -229,10 +235,9 @@ class _Episode:
         )
         return completion
 
-    async def _act(self, text: str) -> tuple[Step, bool]:
+    async def _act(self, parsed: Action | ParseFailure) -> tuple[Step, bool]:
         """Carry out the model's action; returns the step and whether it solved the task."""
         t = time.perf_counter()
-        parsed = parse_action(text)
         if isinstance(parsed, ParseFailure):
             return Step(action="parse_error", observation=parsed.message), False
         step, solved = await self._dispatch(parsed)
@@ -298,7 +303,7 @@ class _Episode:
         ctx = self.ctx
         prompt = (
             f"Task:\n{self.task.question}\n\nCode:\n{action.argument}\n\n"
-            f"Error:\n{action.params.get('error', '(not given)')}"
+            f"Error:\n{action.params.get('error_msg', '(not given)')}"
         )
         messages = [Message("system", _DEBUG_SYSTEM), Message("user", prompt)]
         params = SamplingParams(max_new_tokens=512, temperature=0.0, seed=self.seed)

@@ -29,7 +29,7 @@ ActionName = Literal["request_info", "validate_code", "debug", "terminal"]
 ACTIONS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "request_info": ("query", ()),
     "validate_code": ("code", ()),
-    "debug": ("code", ("error",)),
+    "debug": ("code", ("error_msg",)),
     "terminal": ("cmd", ()),
 }
 
@@ -60,24 +60,32 @@ _FORMAT_HINT = (
 
 
 def parse_action(text: str) -> Action | ParseFailure:
-    """Read the model's action from ``text``; never raises."""
-    body = _THINK.sub("", text)
-    candidates = [m.group(1) for m in _FENCE.finditer(body)]
-    candidates.extend(_balanced_objects(body))
+    """Read the model's action from ``text``; never raises.
+
+    Fenced blocks are tried first (last one wins, as models often show an
+    example before the real action); the character-level scan for bare
+    ``{...}`` objects only runs when no fenced block holds a valid action.
+    """
+    body = _THINK.sub("", text) if "<think>" in text.lower() else text
     last_problem = ""
-    for candidate in reversed(candidates):
-        obj = _loads_lenient(candidate)
-        if not isinstance(obj, dict) or "action" not in obj:
-            continue
-        result = _validate(obj)
-        if isinstance(result, Action):
-            return result
-        last_problem = result.message
+    for finder in (_fenced_blocks, _balanced_objects):
+        for candidate in reversed(finder(body)):
+            obj = _loads_lenient(candidate)
+            if not isinstance(obj, dict) or "action" not in obj:
+                continue
+            result = _validate(obj)
+            if isinstance(result, Action):
+                return result
+            last_problem = last_problem or result.message
     if last_problem:
         return ParseFailure(message=last_problem)
     if not body.strip():
         return ParseFailure(message="Your reply was empty. " + _FORMAT_HINT)
     return ParseFailure(message="No action found in your reply. " + _FORMAT_HINT)
+
+
+def _fenced_blocks(text: str) -> list[str]:
+    return [m.group(1) for m in _FENCE.finditer(text)] if "```" in text else []
 
 
 def _validate(obj: dict[str, Any]) -> Action | ParseFailure:
@@ -97,7 +105,7 @@ def _validate(obj: dict[str, Any]) -> Action | ParseFailure:
         )
     clean = {required: value}
     for key in optional:
-        extra = params.get(key)
+        extra = params.get(key, params.get(key.removesuffix("_msg")))
         if isinstance(extra, str):
             clean[key] = extra
     return Action(name=name, params=clean)  # type: ignore[arg-type]

@@ -36,6 +36,10 @@ class SamplingParams(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
 class GenerateRequest(msgspec.Struct, frozen=True, kw_only=True):
     """One generation. Exactly one of ``input_ids`` / ``messages`` is set.
 
+    ``input_ids`` may be the episode's live context list: it is valid only
+    during the ``generate`` call, which must not keep or mutate it (the engine
+    appends to it afterwards instead of copying the context every turn).
+
     ``rid`` is unique per request (the server can abort it by id); ``routing_key``
     is stable per episode so that a router keeps all turns on one worker's
     prefix cache.

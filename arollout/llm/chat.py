@@ -24,12 +24,15 @@ Two implementations:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import re
 from pathlib import Path
-from typing import Any, Final, Protocol, final
+from typing import TYPE_CHECKING, Any, Final, Protocol, final
 
 from arollout.errors import ConfigError
 from arollout.records import Message
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ("ByteChatML", "ChatTemplate", "HFChatTemplate")
 
@@ -156,6 +159,8 @@ class _ChatMLBase:
 
 
 _SPECIALS: Final = ("<|im_start|>", "<|im_end|>", "<|endoftext|>")
+_SPECIAL_IDS: Final = {s: 256 + i for i, s in enumerate(_SPECIALS)}
+_SPECIAL_SPLIT: Final = re.compile("(" + "|".join(re.escape(s) for s in _SPECIALS) + ")")
 _BYTE_TABLE: Final[tuple[bytes, ...]] = (
     *(bytes((b,)) for b in range(256)),
     *(s.encode() for s in _SPECIALS),
@@ -171,8 +176,8 @@ class ByteChatML(_ChatMLBase):
     ``list(text.encode())``, so it costs next to nothing and never drifts.
     """
 
-    im_start: Final = 256
-    im_end: Final = 257
+    im_start = 256
+    im_end = 257
     endoftext: Final = 258
     vocab_size: Final = 259
 
@@ -180,6 +185,18 @@ class ByteChatML(_ChatMLBase):
 
     def encode(self, text: str) -> list[int]:
         return list(text.encode())
+
+    def encode_with_specials(self, text: str) -> list[int]:
+        """Like :meth:`encode`, but special-token strings become their ids (as a
+        server tokenizing a rendered prompt does)."""
+        ids: list[int] = []
+        for piece in _SPECIAL_SPLIT.split(text):
+            special = _SPECIAL_IDS.get(piece)
+            if special is not None:
+                ids.append(special)
+            else:
+                ids += piece.encode()
+        return ids
 
     def decode(self, ids: Sequence[int]) -> str:
         table = _BYTE_TABLE

@@ -9,7 +9,8 @@ retry loop can decide on one attribute, :attr:`ServerError.retryable`:
 what happened                               raised                       retried
 ==========================================  ===========================  =========
 connect/read/write timeout, pool timeout    :class:`ServerTimeout`       yes
-connection refused, reset, dropped          :class:`ServerUnavailable`   yes
+connection refused, reset, dropped, or      :class:`ServerUnavailable`   yes
+bytes that are not HTTP
 HTTP 5xx, HTTP 429                          :class:`ServerUnavailable`   yes
 other HTTP 4xx                              :class:`ServerError`         no
 a body that is not the documented shape     :class:`ProtocolError`       no
@@ -22,15 +23,17 @@ disagree on the contract, and resending the same request hides that.
 from __future__ import annotations
 
 import contextlib
-import random
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Final, TypeVar, final
+from typing import TYPE_CHECKING, Final, TypeVar, final
 
 import anyio
 import httpx
 import msgspec
 
 from arollout.errors import ProtocolError, ServerError, ServerTimeout, ServerUnavailable
+
+if TYPE_CHECKING:
+    import random
+    from collections.abc import Awaitable, Callable, Iterator
 
 __all__ = ("RetryPolicy", "check_status", "pool_limits", "retrying", "translate_errors")
 
@@ -98,7 +101,9 @@ def translate_errors(what: str) -> Iterator[None]:
         yield
     except httpx.TimeoutException as exc:
         raise ServerTimeout(f"{what} timed out ({type(exc).__name__})") from exc
-    except httpx.TransportError as exc:
+    except TimeoutError as exc:
+        raise ServerTimeout(f"{what} timed out") from exc
+    except (httpx.TransportError, OSError) as exc:
         raise ServerUnavailable(
             f"{what} failed: {type(exc).__name__}: {exc}", retryable=True
         ) from exc
@@ -106,12 +111,11 @@ def translate_errors(what: str) -> Iterator[None]:
         raise ProtocolError(f"{what} returned a malformed body: {exc}") from exc
 
 
-def check_status(response: httpx.Response, what: str) -> None:
-    """Raise the typed error for a non-2xx response; return on success."""
-    code = response.status_code
+def check_status(code: int, body: bytes, what: str) -> None:
+    """Raise the typed error for a non-2xx status; return on success."""
     if code < 300:
         return
-    detail = response.content[:300].decode("utf-8", "replace")
+    detail = body[:300].decode("utf-8", "replace")
     if code >= 500 or code == 429:
         raise ServerUnavailable(
             f"{what} answered HTTP {code}: {detail}", status_code=code, retryable=True

@@ -12,8 +12,9 @@ own ``GenerateReqInput`` and ``SamplingParams`` definitions.
 
 Hot-path costs are kept low on purpose (thousands of episodes share one event
 loop): request bodies are msgspec Structs encoded by one shared encoder,
-replies are decoded by one typed decoder straight into Structs, and the httpx
-request is sent without per-request configuration merging beyond the headers.
+replies are decoded by one typed decoder straight into Structs, and requests
+go through :class:`arollout.llm.http1.Http1Pool` rather than httpx, whose
+per-request CPU cost is several times the engine's whole per-turn budget.
 """
 
 from __future__ import annotations
@@ -21,14 +22,17 @@ from __future__ import annotations
 import enum
 import random
 from operator import itemgetter
-from typing import Any, Final, Literal, final
+from typing import TYPE_CHECKING, Any, Final, Literal, final
 
-import httpx
 import msgspec
 
 from arollout.errors import EngineStateError, ProtocolError, ServerError
 from arollout.llm.base import Completion, FinishReason, GenerateRequest
-from arollout.llm.retry import RetryPolicy, check_status, pool_limits, retrying, translate_errors
+from arollout.llm.http1 import open_backend
+from arollout.llm.retry import RetryPolicy, check_status, retrying, translate_errors
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ("GENERATE_FIELDS", "ROUTING_HEADER", "SAMPLING_FIELDS", "PauseMode", "SGLangClient")
 
@@ -129,7 +133,8 @@ class SGLangClient:
             policy version are never reused; :meth:`update_weights_from_disk`
             sets it to the new version.
         api_key: optional bearer token (``--api-key`` of the server).
-        transport: an httpx transport, for tests.
+        transport: an httpx transport (tests); by default ``http://`` URLs use
+            the lean keep-alive pool of :mod:`arollout.llm.http1`.
         seed: seeds the backoff jitter.
     """
 
@@ -150,14 +155,14 @@ class SGLangClient:
         seed: int | None = None,
     ) -> None:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else None
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            limits=pool_limits(concurrency),
-            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 30.0)),
+        self._http = open_backend(
+            base_url,
+            concurrency=concurrency,
             headers=headers,
+            timeout=timeout_s,
             transport=transport,
         )
-        self._control_timeout = httpx.Timeout(control_timeout_s)
+        self._control_timeout = control_timeout_s
         self._retry = retry if retry is not None else RetryPolicy()
         self._rng = random.Random(seed)
         self.context_len = context_len
@@ -240,9 +245,9 @@ class SGLangClient:
             content = self._body(request, rid)
             try:
                 with translate_errors(_GENERATE):
-                    response = await self._http.post("/generate", content=content, headers=headers)
-                    check_status(response, _GENERATE)
-                    reply = _REPLY_DECODER.decode(response.content)
+                    status, data = await self._http.request("POST", "/generate", content, headers)
+                    check_status(status, data, _GENERATE)
+                    reply = _REPLY_DECODER.decode(data)
             except ServerError as exc:
                 if exc.retryable and exc.status_code is None:
                     await self._abort_quietly(rid)
@@ -253,7 +258,9 @@ class SGLangClient:
 
     async def _abort_quietly(self, rid: str) -> None:
         try:
-            await self._call("POST", "/abort_request", {"rid": rid, "abort_all": False}, retry=False)
+            await self._call(
+                "POST", "/abort_request", {"rid": rid, "abort_all": False}, retry=False
+            )
         except ServerError:
             pass
 
@@ -266,19 +273,19 @@ class SGLangClient:
 
         async def attempt(_: int) -> Any:
             with translate_errors(what):
-                response = await self._http.request(
+                status, data = await self._http.request(
                     method,
                     path,
-                    content=None if body is None else _ENCODER.encode(body),
-                    timeout=self._control_timeout,
+                    None if body is None else _ENCODER.encode(body),
+                    timeout_s=self._control_timeout,
                 )
-                check_status(response, what)
-                if not response.content:
-                    return None
-                try:
-                    return _ANY_DECODER.decode(response.content)
-                except msgspec.DecodeError:
-                    return response.text
+            check_status(status, data, what)
+            if not data:
+                return None
+            try:
+                return _ANY_DECODER.decode(data)
+            except msgspec.DecodeError:
+                return data.decode("utf-8", "replace")
 
         policy = self._retry if retry else RetryPolicy(attempts=1)
         return await retrying(policy, self._rng, attempt)

@@ -27,15 +27,17 @@ import os
 import re
 import struct
 import zlib
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar, final
+from typing import TYPE_CHECKING, Protocol, TypeVar, final
 
 import msgspec
 
 from ..errors import CorruptRecordError, StoreError
 from ..records import Trajectory
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 __all__ = (
     "FORMAT_VERSION",
@@ -192,15 +194,17 @@ def _walk(
             end = pos + FRAME.size + length
             if length == 0 or length > MAX_RECORD_BYTES or end > size:
                 break
-            payload = view[pos + FRAME.size : end]
-            if zlib.crc32(payload) != crc:
-                reason = "checksum mismatch"
-                if strict:
-                    raise CorruptRecordError(f"{path} at offset {pos}: {reason}")
-                report.corrupt.append((path.name, pos, reason))
-                logger.warning("skipping corrupt record in %s at offset %d", path, pos)
-            else:
-                yield pos, payload
+            # Released on resumption, so the mapping can close: consumers must
+            # copy (decode) a payload before asking for the next one.
+            with view[pos + FRAME.size : end] as payload:
+                if zlib.crc32(payload) != crc:
+                    reason = "checksum mismatch"
+                    if strict:
+                        raise CorruptRecordError(f"{path} at offset {pos}: {reason}")
+                    report.corrupt.append((path.name, pos, reason))
+                    logger.warning("skipping corrupt record in %s at offset %d", path, pos)
+                else:
+                    yield pos, payload
             pos = end
         if pos < size:
             if strict:

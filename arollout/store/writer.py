@@ -1,18 +1,19 @@
 """The trajectory writer: sharded, checksummed, append-only, never blocks the loop.
 
-The event loop only appends an encoded record to an in-memory list
-(:meth:`TrajectoryWriter.put_nowait`, a few microseconds per turn). One flusher
-task hands whole batches to one worker thread, which frames them
-(``reader.FRAME``), checksums them and writes them with a single ``writev(2)``
-(both release the GIL, so the loop keeps running), rotates shards by size and
-refreshes ``manifest.json``. While the thread writes batch *n* the loop fills
+The event loop only encodes a record, frames it (``reader.FRAME``: length and
+CRC-32) and appends it to an in-memory list (:meth:`TrajectoryWriter.put_nowait`,
+about 10 us per turn). One flusher task hands whole batches to one worker
+thread, which writes them with a single ``writev(2)`` (no GIL held, so the loop
+keeps running), rotates shards by size and refreshes ``manifest.json``. While the thread writes batch *n* the loop fills
 batch *n + 1*. Only when ``max_buffer_bytes`` of records wait in memory does
 :meth:`TrajectoryWriter.put` wait, and that wait is counted as a stall.
 
-Encoding happens on the loop by default: msgspec holds the GIL while it
-encodes, so a worker thread that encodes makes the loop wait for the GIL (up to
-``sys.getswitchinterval()``) instead of doing the work itself. ``bench/store.py``
-measures both placements (``encode_in_thread``).
+Encoding and the checksum happen on the loop by default: both hold the GIL
+(msgspec always; ``binascii.crc32`` by choice), so moving them to the thread
+saves the loop no CPU and makes it wait for the GIL (up to
+``sys.getswitchinterval()``) instead. The thread then only calls ``writev``,
+which drops the GIL once per batch. ``bench/store.py`` measures both
+placements (``encode_in_thread``).
 
 Resume: opening a writer on an existing run directory scans it
 (:func:`reader.scan_run`), truncates torn tails, and appends to a *new* shard;
@@ -29,8 +30,7 @@ import os
 import time
 from contextlib import AsyncExitStack
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Literal, Self, final
+from typing import TYPE_CHECKING, Any, Literal, Self, final
 
 import anyio
 import anyio.lowlevel
@@ -38,8 +38,12 @@ import msgspec
 
 from ..errors import ConfigError, EngineStateError, StoreError
 from ..records import Trajectory, encode_trajectory
-from ._sink import Manifest, ShardSink, open_run
-from .reader import Key, RunState
+from ._sink import Manifest, PendingRecord, ShardSink, frame_header, open_run
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from .reader import Key, RunState
 
 __all__ = (
     "DEFAULT_MAX_BUFFER_BYTES",
@@ -53,6 +57,7 @@ __all__ = (
 FsyncPolicy = Literal["never", "close", "batch"]
 DEFAULT_SHARD_MAX_BYTES = 256 * 1024 * 1024
 DEFAULT_MAX_BUFFER_BYTES = 64 * 1024 * 1024
+_LINGER_S = 0.002
 
 
 class WriterStatistics(msgspec.Struct, frozen=True, kw_only=True):
@@ -158,7 +163,7 @@ class TrajectoryWriter:
         self._limiter = anyio.CapacityLimiter(1)
         self._stack = AsyncExitStack()
         self._keys: set[Key] = set()
-        self._pending: list[tuple[bytes | Trajectory, str, int]] = []
+        self._pending: list[PendingRecord] = []
         self._pending_bytes = 0
         self._wake = anyio.Event()
         self._space = anyio.Event()
@@ -178,7 +183,9 @@ class TrajectoryWriter:
 
     async def __aenter__(self) -> Self:
         if self._state is not _State.UNOPENED:
-            raise EngineStateError(f"a TrajectoryWriter cannot be reopened (it is {self._state.value})")
+            raise EngineStateError(
+                f"a TrajectoryWriter cannot be reopened (it is {self._state.value})"
+            )
         self._state = _State.CLOSED  # until fully open, a failure leaves it unusable
         opened = await anyio.to_thread.run_sync(self._open_sync, limiter=self._limiter)
         self._resume_state, self._sink, self._manifest, self._lock_fd = opened
@@ -297,15 +304,15 @@ class TrajectoryWriter:
         _check_invariants(trajectory)
         if not trajectory.run_id:
             trajectory.run_id = self.run_id
-        item: bytes | Trajectory
+        record: PendingRecord
         if self._encode_in_thread:
-            item, size = trajectory, _estimate_size(trajectory)
+            record = (b"", trajectory, trajectory.status.value, _estimate_size(trajectory))
         else:
-            item = encode_trajectory(trajectory)
-            size = len(item)
+            payload = encode_trajectory(trajectory)
+            record = (frame_header(payload), payload, trajectory.status.value, len(payload))
         self._keys.add(key)
-        self._pending.append((item, trajectory.status.value, size))
-        self._pending_bytes += size
+        self._pending.append(record)
+        self._pending_bytes += record[3]
         self._wake.set()
         return True
 
@@ -360,6 +367,10 @@ class TrajectoryWriter:
                         return
                     await self._wake.wait()
                     self._wake = anyio.Event()
+                    if self._state is _State.OPENED:
+                        # Linger so a batch holds many records: each hand-off to
+                        # the thread costs a GIL round trip, whatever its size.
+                        await anyio.sleep(_LINGER_S)
                     continue
                 batch, self._pending = self._pending, []
                 await self._write(batch)
@@ -369,16 +380,19 @@ class TrajectoryWriter:
             self._notify_space()
             self._flusher_done.set()
 
-    async def _write(self, batch: list[tuple[bytes | Trajectory, str, int]]) -> None:
+    async def _write(self, batch: list[PendingRecord]) -> None:
         assert self._sink is not None and self._manifest is not None
         try:
-            await anyio.to_thread.run_sync(
-                self._sink.write_batch, batch, self._manifest, limiter=self._limiter
-            )
+            # Shielded: once taken off the list, a batch must reach the file even
+            # if the flusher is being cancelled, or those records would vanish.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(
+                    self._sink.write_batch, batch, self._manifest, limiter=self._limiter
+                )
         except StoreError as exc:
             self._error = exc
         finally:
-            self._pending_bytes -= sum(size for _, _, size in batch)
+            self._pending_bytes -= sum(record[3] for record in batch)
             self._notify_space()
 
     def _notify_space(self) -> None:
@@ -406,4 +420,3 @@ def open_writer(
         fsync=fsync,
         encode_in_thread=encode_in_thread,
     )
-

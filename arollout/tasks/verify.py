@@ -32,19 +32,22 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arollout.errors import TaskError
 from arollout.tasks.base import Answer, Verdict
 
-__all__ = ("MAX_ANSWER_CHARS", "check", "last_line")
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ("MAX_ANSWER_CHARS", "WRONG", "check", "last_line")
 
 MAX_ANSWER_CHARS = 100_000
 """Longest answer line that is parsed; longer lines fail without parsing."""
 
 WRONG = "the answer was checked and is not correct"
+"""The reason of every wrong (but parsed) answer; it never names the gold value."""
 
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?!\w|\.\d)")
 # ``print(np.float64(3.5))`` shows ``3.5``, but ``repr`` (e.g. inside a list)
@@ -85,9 +88,13 @@ def check(answer: Answer, stdout: str) -> Verdict:
     """
     line = last_line(stdout)
     if not line:
-        return Verdict(correct=False, reason="no output: print the answer as the last line of stdout")
+        return Verdict(
+            correct=False, reason="no output: print the answer as the last line of stdout"
+        )
     if len(line) > MAX_ANSWER_CHARS:
-        return Verdict(correct=False, reason=f"the last line is longer than {MAX_ANSWER_CHARS} characters")
+        return Verdict(
+            correct=False, reason=f"the last line is longer than {MAX_ANSWER_CHARS} characters"
+        )
     line = _unwrap(line)
     try:
         if answer.kind in ("set", "list"):
@@ -131,17 +138,17 @@ def _one_number(text: str) -> str:
     text = _strip_quotes(text)
     found = _NUMBER.findall(text)
     if not found:
-        return _raise("could not parse a number from the last line")
+        raise _ParseError("could not parse a number from the last line")
     if len(found) > 1:
-        return _raise("the last line holds several numbers; print exactly one")
-    return found[0]
+        raise _ParseError("the last line holds several numbers; print exactly one")
+    return str(found[0])
 
 
 def parse_number(text: str) -> float:
     """Parse exactly one finite number from ``text``."""
     value = float(_one_number(text))
     if not math.isfinite(value):
-        _raise("the number on the last line is not finite")
+        raise _ParseError("the number on the last line is not finite")
     return value
 
 
@@ -150,11 +157,11 @@ def parse_integer(text: str) -> int:
     try:
         value = Decimal(_one_number(text))
     except InvalidOperation:  # pragma: no cover - the regex only yields decimals
-        return _raise("could not parse an integer from the last line")
+        raise _ParseError("could not parse an integer from the last line") from None
     if value.adjusted() > 100:
-        _raise("the number on the last line is too large")
+        raise _ParseError("the number on the last line is too large")
     if value != value.to_integral_value():
-        _raise("the number on the last line is not an integer")
+        raise _ParseError("the number on the last line is not an integer")
     return int(value)
 
 
@@ -162,7 +169,7 @@ def parse_text(text: str) -> str:
     """Normalize text: one pair of quotes stripped, whitespace collapsed, casefolded."""
     normalized = " ".join(_strip_quotes(text).split()).casefold()
     if not normalized:
-        _raise("the last line holds no text")
+        raise _ParseError("the last line holds no text")
     return normalized
 
 
@@ -174,7 +181,7 @@ def parse_bool(text: str) -> bool:
         return True
     if word in _FALSE:
         return False
-    return _raise("could not parse a boolean (true/false) from the last line")
+    raise _ParseError("could not parse a boolean (true/false) from the last line")
 
 
 def parse_date(text: str) -> dt.datetime:
@@ -183,11 +190,9 @@ def parse_date(text: str) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(raw)
     except ValueError:
-        return _raise("could not parse an ISO date or date-time (YYYY-MM-DD[ HH:MM:SS]) from the last line")
-
-
-def _raise(message: str) -> Any:
-    raise _ParseError(message)
+        raise _ParseError(
+            "could not parse an ISO date or date-time (YYYY-MM-DD[ HH:MM:SS]) from the last line"
+        ) from None
 
 
 def _exact(a: Any, b: Any) -> bool:
@@ -239,7 +244,10 @@ def _element_answer(answer: Answer, gold: list[Any]) -> Answer:
 
 
 def _looks_like_date(value: str) -> bool:
-    return re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?", value.strip()) is not None
+    return (
+        re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?", value.strip())
+        is not None
+    )
 
 
 def _split_items(line: str) -> list[str]:
@@ -272,13 +280,17 @@ def _check_collection(answer: Answer, line: str) -> Verdict:
     if not parsed:
         return Verdict(correct=False, reason="could not parse a list from the last line")
     if answer.kind == "list":
-        ok = len(parsed) == len(gold) and all(equal(p, g) for p, g in zip(parsed, gold, strict=True))
+        ok = len(parsed) == len(gold) and all(
+            equal(p, g) for p, g in zip(parsed, gold, strict=True)
+        )
     else:
         ok = _same_set(parsed, gold, equal, numeric=elem.kind == "number")
     return Verdict(correct=ok, reason="" if ok else WRONG, parsed=parsed)
 
 
-def _same_set(parsed: list[Any], gold: list[Any], equal: Callable[[Any, Any], bool], *, numeric: bool) -> bool:
+def _same_set(
+    parsed: list[Any], gold: list[Any], equal: Callable[[Any, Any], bool], *, numeric: bool
+) -> bool:
     """Set equality; numbers match pairwise after sorting, within tolerance."""
     if not numeric:
         return set(parsed) == set(gold)

@@ -27,8 +27,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator
-from typing import Final, final
+from typing import TYPE_CHECKING, Final, final
 
 import anyio
 import msgspec
@@ -36,6 +35,9 @@ import msgspec
 from arollout.testing.httpserver import serve_http
 from arollout.testing.policies import OraclePolicy, Policy
 from arollout.testing.server_state import EmulatorStatistics, Faults, LatencyModel, ServerState
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
 
 __all__ = (
     "LATENCY_PRESETS",
@@ -129,7 +131,7 @@ async def open_emulator(
         )
     elif policy is not None or latency is not None or faults is not None:
         raise ValueError("pass either `config` or policy/latency/faults, not both")
-    state = ServerState(config.policy, **_state_kwargs(config))
+    state = _make_state(config)
     async with anyio.create_task_group() as tg:
         bound_host, bound_port = await tg.start(serve_http, state.handle, host, port)
         try:
@@ -138,23 +140,24 @@ async def open_emulator(
             tg.cancel_scope.cancel()
 
 
-def _state_kwargs(config: EmulatorConfig) -> dict[str, object]:
-    return {
-        "latency": config.latency,
-        "faults": config.faults,
-        "context_len": config.context_len,
-        "weight_version": config.weight_version,
-        "model_path": config.model_path,
-        "seed": config.seed,
-        "cache_entries": config.cache_entries,
-    }
+def _make_state(config: EmulatorConfig) -> ServerState:
+    return ServerState(
+        config.policy,
+        latency=config.latency,
+        faults=config.faults,
+        context_len=config.context_len,
+        weight_version=config.weight_version,
+        model_path=config.model_path,
+        seed=config.seed,
+        cache_entries=config.cache_entries,
+    )
 
 
 def serve(config: EmulatorConfig, host: str = "127.0.0.1", port: int = 30000) -> None:
     """Run the emulator in this process, under uvloop, until interrupted."""
 
     async def main() -> None:
-        state = ServerState(config.policy, **_state_kwargs(config))
+        state = _make_state(config)
         async with anyio.create_task_group() as tg:
             bound = await tg.start(serve_http, state.handle, host, port)
             log.info(

@@ -19,10 +19,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any, Final, final
+from typing import TYPE_CHECKING, Any, Final, cast, final
 
 import anyio
-from anyio.abc import TaskStatus
+
+if TYPE_CHECKING:
+    from anyio.abc import TaskStatus
 
 __all__ = ("DropConnection", "Handler", "Request", "Response", "serve_http")
 
@@ -34,7 +36,7 @@ _MAX_HEAD: Final = 65536
 _REASONS: Final = {s.value: s.phrase for s in HTTPStatus}
 
 
-class DropConnection(Exception):  # noqa: N818 - a signal, not an error condition
+class DropConnection(Exception):
     """Raised by a handler to close the connection without any response."""
 
 
@@ -62,7 +64,16 @@ def _encode(status: int, body: bytes, keep_alive: bool) -> bytes:
 
 
 class _Connection(asyncio.Protocol):
-    __slots__ = ("_buffer", "_busy", "_closed", "_conns", "_handler", "_scope", "_spawn", "_transport")
+    __slots__ = (
+        "_buffer",
+        "_busy",
+        "_closed",
+        "_conns",
+        "_handler",
+        "_scope",
+        "_spawn",
+        "_transport",
+    )
 
     def __init__(self, handler: Handler, spawn: _Spawn, conns: set[_Connection]) -> None:
         self._handler = handler
@@ -75,8 +86,8 @@ class _Connection(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # uvloop's transports implement the interface without subclassing it.
+        self._transport = cast("asyncio.Transport", transport)
         self._conns.add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Mapping, Sequence
-from typing import Final, Protocol, final
+from typing import TYPE_CHECKING, Final, Protocol, final
 
-from arollout.records import Message
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from arollout.records import Message
 
 __all__ = (
     "NoisyPolicy",

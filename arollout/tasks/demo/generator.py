@@ -63,7 +63,12 @@ SCHEMA: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("admission_type", "TEXT"),
         ("insurance", "TEXT"),
     ),
-    "diagnoses_icd": (("hadm_id", "INTEGER"), ("subject_id", "INTEGER"), ("icd_code", "TEXT"), ("charttime", "TEXT")),
+    "diagnoses_icd": (
+        ("hadm_id", "INTEGER"),
+        ("subject_id", "INTEGER"),
+        ("icd_code", "TEXT"),
+        ("charttime", "TEXT"),
+    ),
     "d_icd_diagnoses": (("icd_code", "TEXT"), ("short_title", "TEXT")),
     "labevents": (
         ("subject_id", "INTEGER"),
@@ -139,7 +144,9 @@ def default_cache_root() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "arollout"
 
 
-def build_database(seed: int = 0, patients: int = 200, cache_dir: str | os.PathLike[str] | None = None) -> EhrDatabase:
+def build_database(
+    seed: int = 0, patients: int = 200, cache_dir: str | os.PathLike[str] | None = None
+) -> EhrDatabase:
     """Return the database for ``(seed, patients)``, building it on first use.
 
     Args:
@@ -164,13 +171,17 @@ def build_database(seed: int = 0, patients: int = 200, cache_dir: str | os.PathL
         final_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=final_dir.parent))
     except OSError as exc:
-        raise TaskError(f"cannot write the ehr-demo cache under {root}: {exc}; set AROLLOUT_CACHE or cache_dir") from exc
+        raise TaskError(
+            f"cannot write the ehr-demo cache under {root}: {exc}; set AROLLOUT_CACHE or cache_dir"
+        ) from exc
     try:
         rows = generate_rows(seed, patients)
         _write_sqlite(tmp / DB_FILENAME, rows)
         for table, table_rows in rows.items():
             _write_csv(tmp / f"{table}.csv", table, table_rows)
-        digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp.iterdir())}
+        digests = {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp.iterdir())
+        }
         db = EhrDatabase(
             directory=str(final_dir),
             key=key,
@@ -199,7 +210,9 @@ def _ts(value: dt.datetime) -> str:
     return value.strftime(_FMT)
 
 
-def _weighted_sample(rng: random.Random, items: list[Any], weights: list[float], k: int) -> list[Any]:
+def _weighted_sample(
+    rng: random.Random, items: list[Any], weights: list[float], k: int
+) -> list[Any]:
     """``k`` distinct items, drawn with probability proportional to weight."""
     pool, w = list(items), list(weights)
     chosen: list[Any] = []
@@ -238,17 +251,23 @@ def generate_rows(seed: int, patients: int) -> Rows:
     subject_ids = sorted(rng.sample(range(10_000, 99_999), patients))
     hadm_ids = iter(sorted(rng.sample(range(100_000, 199_999), patients * 8)))
     for subject_id in subject_ids:
-        windows = _admission_windows(rng, rng.choices((1, 2, 3, 4, 5, 6), (40, 25, 15, 10, 6, 4))[0])
+        windows = _admission_windows(
+            rng, rng.choices((1, 2, 3, 4, 5, 6), (40, 25, 15, 10, 6, 4))[0]
+        )
         if not windows:
             windows = _admission_windows(rng, 1) or [(_START, _START + dt.timedelta(days=3))]
         age_years = rng.uniform(20, 92)
-        dob = (windows[0][0] - dt.timedelta(days=age_years * 365.25)).replace(hour=0, minute=0, second=0)
+        dob = (windows[0][0] - dt.timedelta(days=age_years * 365.25)).replace(
+            hour=0, minute=0, second=0
+        )
         dod: str | None = None
         if rng.random() < 0.18:
             death = windows[-1][1] + dt.timedelta(days=rng.choice((0, 0, rng.randint(1, 900))))
             if death < _NOW:
                 dod = _ts(death.replace(hour=0, minute=0, second=0))
-        rows["patients"].append((subject_id, rng.choices(("M", "F"), (0.55, 0.45))[0], _ts(dob), dod))
+        rows["patients"].append(
+            (subject_id, rng.choices(("M", "F"), (0.55, 0.45))[0], _ts(dob), dod)
+        )
         chronic_dx = _weighted_sample(rng, dx_codes, dx_weights, rng.randint(0, 3))
         chronic_rx = _weighted_sample(rng, list(DRUGS), drug_weights, rng.randint(1, 4))
         bias = {lab.itemid: rng.gauss(0.0, 0.5 * lab.sd) for lab in LABS}
@@ -256,30 +275,40 @@ def generate_rows(seed: int, patients: int) -> Rows:
         for admit, disch in windows:
             hadm_id = next(hadm_ids)
             kind = rng.choices([a for a, _ in ADMISSION_TYPES], [w for _, w in ADMISSION_TYPES])[0]
-            rows["admissions"].append((hadm_id, subject_id, _ts(admit), _ts(disch), kind, insurance))
+            rows["admissions"].append(
+                (hadm_id, subject_id, _ts(admit), _ts(disch), kind, insurance)
+            )
             stay_min = max(60, int((disch - admit).total_seconds() // 60))
             codes = list(chronic_dx)
-            codes += [c for c in _weighted_sample(rng, dx_codes, dx_weights, rng.randint(1, 7)) if c not in codes]
+            codes += [
+                c
+                for c in _weighted_sample(rng, dx_codes, dx_weights, rng.randint(1, 7))
+                if c not in codes
+            ]
             rows["diagnoses_icd"] += [(hadm_id, subject_id, code, _ts(admit)) for code in codes]
             for lab in LABS:
                 if rng.random() >= lab.weight:
                     continue
                 for _ in range(rng.randint(1, min(8, 1 + stay_min // (60 * 24)))):
                     when = admit + dt.timedelta(minutes=rng.randrange(stay_min))
-                    value: float | None = rng.gauss(lab.mean + bias[lab.itemid], 0.7 * lab.sd)
-                    value = round(min(lab.high, max(lab.low, value)), lab.decimals)
-                    if lab.decimals == 0:
-                        value = float(int(value))
+                    raw = rng.gauss(lab.mean + bias[lab.itemid], 0.7 * lab.sd)
+                    value: float | None = round(min(lab.high, max(lab.low, raw)), lab.decimals)
                     if rng.random() < 0.01:
                         value = None  # a lost specimen: real tables have NULL values
-                    rows["labevents"].append((subject_id, hadm_id, lab.itemid, _ts(when), value, lab.unit))
+                    rows["labevents"].append(
+                        (subject_id, hadm_id, lab.itemid, _ts(when), value, lab.unit)
+                    )
             acute = _weighted_sample(rng, list(DRUGS), drug_weights, rng.randint(1, 6))
-            stay_drugs = [d for d in chronic_rx if rng.random() < 0.85] + [d for d in acute if d not in chronic_rx]
+            stay_drugs = [d for d in chronic_rx if rng.random() < 0.85] + [
+                d for d in acute if d not in chronic_rx
+            ]
             for drug in stay_drugs:
                 for _ in range(rng.choices((1, 2, 3), (60, 28, 12))[0]):
                     start = admit + dt.timedelta(minutes=rng.randrange(stay_min))
                     dose, route = rng.choice(drug.doses), rng.choice(drug.routes)
-                    rows["prescriptions"].append((subject_id, hadm_id, _ts(start), drug.name, dose, drug.unit, route))
+                    rows["prescriptions"].append(
+                        (subject_id, hadm_id, _ts(start), drug.name, dose, drug.unit, route)
+                    )
     rows["labevents"].sort(key=lambda r: (r[1], r[3], r[2]))
     rows["prescriptions"].sort(key=lambda r: (r[1], r[2], r[3]))
     return rows
@@ -309,4 +338,3 @@ def _write_csv(path: Path, table: str, table_rows: list[tuple[Any, ...]]) -> Non
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow([c for c, _ in SCHEMA[table]])
         writer.writerows(["" if v is None else v for v in row] for row in table_rows)
-

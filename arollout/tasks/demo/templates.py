@@ -14,16 +14,19 @@ than graded against an arbitrary choice.
 
 from __future__ import annotations
 
-import random
 import re
-import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final, final
+from typing import TYPE_CHECKING, Any, Final, final
 
-from arollout.tasks.base import AnswerKind
 from arollout.tasks.demo.generator import CURRENT_TIME
 from arollout.tasks.demo.vocab import LABS
+
+if TYPE_CHECKING:
+    import random
+    import sqlite3
+    from collections.abc import Callable
+
+    from arollout.tasks.base import AnswerKind
 
 __all__ = ("FORMAT_HINTS", "TEMPLATES", "Slots", "Template", "run_gold", "sql_params")
 
@@ -68,7 +71,7 @@ class Template:
     sql: str
     kind: AnswerKind
     candidates: str
-    refine: Callable[[Slots, random.Random], Slots | None] = field(default=lambda s, _r: s)  # noqa: E731
+    refine: Callable[[Slots, random.Random], Slots | None] = field(default=lambda s, _r: s)
     ambiguous: str | None = None
     rel_tol: float = 1e-6
     abs_tol: float = 0.0
@@ -108,6 +111,16 @@ def _with_threshold(slots: Slots, rng: random.Random) -> Slots | None:
 _LAB_JOIN = "FROM labevents l JOIN d_labitems d ON d.itemid = l.itemid"
 
 TEMPLATES: Final[tuple[Template, ...]] = (
+    Template(
+        name="admission_count_type_year",
+        category="admission_count",
+        question="How many hospital admissions of type {admission_type} began in the year {year}?",
+        sql="""
+SELECT COUNT(*) FROM admissions
+WHERE admission_type = :admission_type AND strftime('%Y', admittime) = :year""",
+        kind="integer",
+        candidates="SELECT DISTINCT admission_type, strftime('%Y', admittime) AS year FROM admissions ORDER BY 1, 2",
+    ),
     Template(
         name="admission_count_type_insurance_year",
         category="admission_count",
@@ -244,19 +257,37 @@ FROM admissions WHERE subject_id = :subject_id""",
         name="top3_drugs_patient",
         category="top_drugs",
         question=(
-            "What are the three drugs prescribed most often to patient {subject_id} across all of their "
-            "hospital admissions (counting prescription rows), from most to least frequent?"
+            "Which three drugs were prescribed most often to patient {subject_id} across all of their "
+            "hospital admissions (counting prescription rows)?"
         ),
         sql="""
 SELECT drug FROM prescriptions WHERE subject_id = :subject_id
 GROUP BY drug ORDER BY COUNT(*) DESC, drug LIMIT 3""",
-        kind="list",
+        kind="set",
         candidates="SELECT DISTINCT subject_id FROM prescriptions ORDER BY 1",
         ambiguous="""
 WITH c AS (
   SELECT COUNT(*) AS n FROM prescriptions WHERE subject_id = :subject_id
   GROUP BY drug ORDER BY n DESC LIMIT 4)
-SELECT COUNT(*) < 3 OR COUNT(DISTINCT n) < COUNT(*) FROM c""",
+SELECT COUNT(*) < 3 OR (COUNT(*) = 4 AND (SELECT n FROM c LIMIT 1 OFFSET 2) = MIN(n)) FROM c""",
+    ),
+    Template(
+        name="first3_drugs_admission",
+        category="drug_sequence",
+        question=(
+            "List the first three prescriptions (drug names) of patient {subject_id} during hospital "
+            "admission {hadm_id}, in order of their start date."
+        ),
+        sql="""
+SELECT drug FROM prescriptions
+WHERE subject_id = :subject_id AND hadm_id = :hadm_id
+ORDER BY startdate LIMIT 3""",
+        kind="list",
+        candidates="SELECT DISTINCT subject_id, hadm_id FROM prescriptions ORDER BY 1, 2",
+        ambiguous="""
+WITH f AS (
+  SELECT startdate FROM prescriptions WHERE hadm_id = :hadm_id ORDER BY startdate LIMIT 4)
+SELECT COUNT(*) < 3 OR COUNT(DISTINCT startdate) < COUNT(*) FROM f""",
     ),
     Template(
         name="last_lab_time_patient",

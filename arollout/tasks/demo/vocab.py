@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ("ADMISSION_TYPES", "DIAGNOSES", "DRUGS", "INSURANCES", "LABS", "Diagnosis", "Drug", "Lab")
+__all__ = (
+    "ADMISSION_TYPES",
+    "DIAGNOSES",
+    "DRUGS",
+    "INSURANCES",
+    "LABS",
+    "Diagnosis",
+    "Drug",
+    "Lab",
+)
 
 
 class Diagnosis(NamedTuple):
@@ -141,7 +150,11 @@ DRUGS: tuple[Drug, ...] = (
     Drug("Oxycodone (Immediate Release)", ("5", "10"), "mg", ("PO",), 1.2),
 )
 
-ADMISSION_TYPES: tuple[tuple[str, float], ...] = (("EMERGENCY", 0.62), ("ELECTIVE", 0.24), ("URGENT", 0.14))
+ADMISSION_TYPES: tuple[tuple[str, float], ...] = (
+    ("EMERGENCY", 0.62),
+    ("ELECTIVE", 0.24),
+    ("URGENT", 0.14),
+)
 
 INSURANCES: tuple[tuple[str, float], ...] = (
     ("Medicare", 0.48),

@@ -1,0 +1,217 @@
+"""The two forked processes of one run: the PID-namespace init and the code (stdlib only).
+
+Both are forked from the zygote before the request arrives (see
+:mod:`runner`). Everything here runs in a child and ends in ``os._exit``:
+an exception must never unwind into the zygote's serving loop, which the
+child's copy of the stack still holds.
+
+The init stays root: it owns the namespaces and the mounts, reaps the code
+and reads collected files (without following links the code may plant). The
+code process gives up everything before the first line of untrusted source
+runs: session, rlimits, uid/gid, NO_NEW_PRIVS, seccomp, every inherited fd.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+from typing import Any, NoReturn
+
+if __package__:
+    from . import jail, protocol, seccomp
+else:  # loaded by runner.py as a script
+    jail = sys.modules["_sandbox_jail"]
+    protocol = sys.modules["_sandbox_protocol"]
+    seccomp = sys.modules["_sandbox_seccomp"]
+
+__all__ = ("code_main", "init_main")
+
+_PR_SET_PDEATHSIG = 1
+_PR_SET_DUMPABLE = 4
+_libc = ctypes.CDLL(None, use_errno=True)
+
+#: Environment of every run; the request's ``env`` is layered on top.
+BASE_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "TMPDIR": "/tmp",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "MPLBACKEND": "Agg",
+}
+
+
+def _rlimits(limits: dict[str, Any]) -> dict[str, int]:
+    mib = 1 << 20
+    wall = float(limits.get("wall_s", 10.0))
+    cpu = limits.get("cpu_s")
+    return {
+        "CPU": int(cpu if cpu is not None else wall + 1) + 1,
+        "AS": int(limits.get("address_space_mb", 4096)) * mib,
+        "FSIZE": int(limits.get("fsize_mb", 32)) * mib,
+        "NOFILE": int(limits.get("nofile", 256)),
+        "NPROC": int(limits.get("pids", 64)),
+        "CORE": 0,
+    }
+
+
+def init_main(z: Any, workdir: str, req_r: int, res_w: int, out_w: int, err_w: int) -> NoReturn:
+    """The run's init: set up, hand the request to the code, report how it ended."""
+    try:
+        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if z.cgroup is not None:
+            z.cgroup.attach_self()
+        with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as fh:
+            fh.write("-1000")  # the OOM killer must pick the code, not its reaper
+        if z.pidns_fd >= 0:
+            os.close(z.pidns_fd)
+        if z.use_ns:
+            jail.enter_namespaces()
+            jail.build_root(z.binds, workdir, z.uid, z.gid, size_mb=64)
+        go_r, go_w = os.pipe()
+        ok_r, ok_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            for fd in (go_w, ok_r, req_r, res_w):
+                os.close(fd)
+            code_main(z, workdir, go_r, ok_w, out_w, err_w)
+        for fd in (go_r, ok_w, out_w, err_w):
+            os.close(fd)
+        protocol.write_frame(res_w, {"type": "armed"})
+        msg = protocol.read_frame(req_r)
+        if msg is None:  # the zygote is shutting down
+            os._exit(0)
+        fields = msg.fields
+        limits = fields.get("limits", {})
+        if z.use_ns:
+            jail.bind_data([tuple(m) for m in fields.get("mounts", ())])
+            jail.seal_root(int(limits.get("tmpfs_mb", 256)))
+        files = {k[2:]: v for k, v in msg.blobs.items() if k.startswith("f:")}
+        jail.write_files(workdir, files, z.uid, z.gid)
+        code_blobs = {"code": msg.blobs.get("code", b""), "stdin": msg.blobs.get("stdin", b"")}
+        protocol.write_frame(go_w, fields, code_blobs)
+        os.close(go_w)
+        ack = os.read(ok_r, 4096)
+        if ack != b"ok":
+            raise OSError(ack.decode(errors="replace") or "code process died during setup")
+        _, status, usage = os.wait4(pid, 0)
+        leftovers = len(jail.living_processes()) if z.use_ns else 0
+        collected = jail.read_collected(
+            workdir, fields.get("collect", ()), int(limits.get("output_bytes", 1 << 20)) * 16
+        )
+        protocol.write_frame(
+            res_w,
+            {
+                "type": "exit",
+                "status": status,
+                "cpu": usage.ru_utime + usage.ru_stime,
+                "leftovers": leftovers,
+            },
+            {"f:" + k: v for k, v in collected.items()},
+        )
+        os._exit(0)
+    except BaseException as exc:  # noqa: BLE001 - report, never unwind into the zygote
+        with contextlib.suppress(BaseException):
+            protocol.write_frame(res_w, {"type": "setup_error", "error": f"{exc!r}"})
+        os._exit(1)
+
+
+def code_main(z: Any, workdir: str, go_r: int, ok_w: int, out_w: int, err_w: int) -> NoReturn:
+    """The code process: wait for the request, give up every privilege, run it."""
+    try:
+        msg = protocol.read_frame(go_r)
+        if msg is None:
+            os._exit(0)
+        fields = msg.fields
+        os.setsid()
+        stdin = os.memfd_create("stdin", 0)
+        os.write(stdin, msg.blobs.get("stdin", b""))
+        os.lseek(stdin, 0, os.SEEK_SET)
+        for src, dst in ((stdin, 0), (out_w, 1), (err_w, 2)):
+            os.dup2(src, dst)
+        os.chdir(workdir)
+        jail.set_rlimits(_rlimits(fields.get("limits", {})))
+        if z.use_uid:
+            jail.drop_privileges(z.uid, z.gid)
+            _libc.prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0)
+        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
+        env = dict(BASE_ENV, HOME=workdir, **fields.get("env", {}))
+        if z.seccomp_prog:
+            seccomp.load_filter(z.seccomp_prog)
+        os.write(ok_w, b"ok")
+        os.closerange(3, 1 << 16)
+    except BaseException as exc:  # noqa: BLE001
+        with contextlib.suppress(BaseException):
+            os.write(ok_w, f"code setup failed: {exc!r}".encode())
+        os._exit(1)
+    source = msg.blobs.get("code", b"").decode("utf-8", errors="replace")
+    language = fields.get("language", "python")
+    if language == "shell":
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        _exec_or_die(["/bin/sh", "-c", source], env)
+    if z.cfg.get("mode") == "cold":
+        _exec_or_die([sys.executable, "-I", "-c", source], env)
+    os._exit(_run_python(source, env))
+
+
+def _exec_or_die(argv: list[str], env: dict[str, str]) -> NoReturn:
+    try:
+        os.execve(argv[0], argv, env)
+    except OSError as exc:
+        os.write(2, f"cannot execute {argv[0]}: {exc}\n".encode())
+    os._exit(127)
+
+
+def _run_python(source: str, env: dict[str, str]) -> int:
+    """Run ``source`` as ``__main__`` in this (forked, preloaded) interpreter."""
+    import atexit
+    import builtins
+    import linecache
+    import traceback
+    import types
+
+    os.environ.clear()
+    os.environ.update(env)
+    sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
+    sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    sys.stderr = sys.__stderr__ = open(  # noqa: SIM115
+        2, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False
+    )
+    sys.argv = ["-c"]
+    sys.path.insert(0, "")
+    main = types.ModuleType("__main__")
+    main.__dict__["__builtins__"] = builtins
+    sys.modules["__main__"] = main
+    filename = "<string>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    rc = 0
+    try:
+        exec(compile(source, filename, "exec"), main.__dict__)
+    except SystemExit as exc:
+        rc = _exit_code(exc)
+    except BaseException:  # noqa: BLE001 - the model's exception is the run's result
+        traceback.print_exc()
+        rc = 1
+    try:
+        atexit._run_exitfuncs()
+    except BaseException:  # noqa: BLE001
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BaseException):
+            stream.flush()
+    return rc
+
+
+def _exit_code(exc: SystemExit) -> int:
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    with contextlib.suppress(BaseException):
+        print(code, file=sys.stderr)
+    return 1

@@ -1,0 +1,202 @@
+"""Supervision of one run inside the zygote: timeout, output caps, status (stdlib only).
+
+The zygote is single-threaded and serves one run at a time, so supervision is
+a plain ``select`` loop over the run's stdout, stderr and report pipes plus
+the host channel (for cancellation). Reading stops as soon as the init
+reports the code's exit: the init then exits, the kernel kills whatever is
+left in the PID namespace, and a pipe held open by a ``setsid`` daemon
+reaches EOF within milliseconds instead of holding the run until its
+timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import sys
+import time
+from typing import Any
+
+if __package__:
+    from . import protocol
+else:  # loaded by runner.py as a script
+    protocol = sys.modules["_sandbox_protocol"]
+
+__all__ = ("classify", "run")
+
+_MIB = 1 << 20
+_DRAIN_S = 0.05
+_READ = 1 << 16
+
+
+def run(z: Any, msg: Any) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Execute one ``run`` message on the spare chain; return the result frame."""
+    if z.broken:
+        return {"status": "sandbox_error", "error": z.broken}, {}
+    chain, z.spare = z.spare, None
+    try:
+        if chain is None:
+            chain = z._prefork()
+        setup_err = z._await_armed(chain)
+    except OSError as exc:
+        z.broken = f"cannot start a run: {exc}"
+        return {"status": "sandbox_error", "error": z.broken}, {}
+    try:
+        if setup_err:
+            z.broken = setup_err
+            return {"status": "sandbox_error", "error": setup_err}, {}
+        return _supervise(z, chain, msg)
+    finally:
+        chain.kill()
+        chain.reap(1.0)
+        chain.close()
+        if chain.workdir:
+            shutil.rmtree(chain.workdir, ignore_errors=True)
+
+
+def _supervise(z: Any, chain: Any, msg: Any) -> tuple[dict[str, Any], dict[str, bytes]]:
+    fields = msg.fields
+    limits = fields.get("limits", {})
+    cap = int(limits.get("output_bytes", _MIB))
+    cg = z.cgroup
+    oom0 = 0
+    if cg is not None:
+        cg.set_limits(int(limits.get("memory_mb", 2048)) * _MIB, int(limits.get("pids", 64)) + 1)
+        cg.reset_peak()
+        oom0 = cg.oom_kills()
+    t0 = time.monotonic()
+    deadline = t0 + float(limits.get("wall_s", 10.0))
+    try:
+        protocol.write_frame(chain.req_w, fields, msg.blobs)
+    except OSError as exc:
+        z.broken = f"run init vanished: {exc}"
+        return {"status": "sandbox_error", "error": z.broken}, {}
+    out, err = bytearray(), bytearray()
+    streams = {chain.out_r: out, chain.err_r: err}
+    decoder = protocol.FrameDecoder()
+    report: Any = None
+    reason = ""
+    leftovers = 0
+    res_open = True
+    wall = 0.0
+    while report is None and res_open and not reason:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            reason = "timeout"
+            break
+        watch = [chain.res_r, z.proto_in, *streams]
+        for fd in select.select(watch, [], [], remaining)[0]:
+            if fd == z.proto_in:
+                reason = _check_cancel(z, fields.get("id"))
+            elif fd == chain.res_r:
+                data = os.read(fd, _MIB)
+                res_open = bool(data)
+                for m in decoder.feed(data):
+                    report = m if report is None else report
+            else:
+                data = os.read(fd, _READ)
+                if not data:
+                    del streams[fd]
+                    continue
+                streams[fd] += data
+                if len(streams[fd]) > cap:
+                    reason = "output_limit"
+    wall = time.monotonic() - t0
+    if reason:
+        if cg is not None:
+            leftovers = max(0, len(cg.procs()) - 2)
+        chain.kill()
+    chain.reap(0.1)
+    _drain(chain, out, err, cap)
+    if cg is not None:
+        leftovers += cg.kill_all()
+    if report is not None and report.kind == "exit":
+        leftovers += int(report.fields.get("leftovers", 0))
+    oom = cg is not None and cg.oom_kills() > oom0
+    result: dict[str, Any] = {
+        "wall": wall,
+        "peak": cg.peak() if cg is not None else 0,
+        "leftovers": leftovers,
+        "stdout_truncated": len(out) > cap,
+        "stderr_truncated": len(err) > cap,
+    }
+    if reason == "eof":
+        result["eof"] = True
+    blobs = {"stdout": bytes(out[:cap]), "stderr": bytes(err[:cap])}
+    if report is not None and report.kind == "exit":
+        status_word = int(report.fields["status"])
+        result["cpu"] = float(report.fields.get("cpu", 0.0))
+        if os.WIFEXITED(status_word):
+            result["returncode"] = os.WEXITSTATUS(status_word)
+        elif os.WIFSIGNALED(status_word):
+            result["signal"] = os.WTERMSIG(status_word)
+        blobs.update((k, v) for k, v in report.blobs.items() if k.startswith("f:"))
+    elif report is not None and not reason:
+        z.broken = str(report.fields.get("error", "run setup failed"))
+        result["error"] = z.broken
+    result["status"] = classify(reason, oom, result, bytes(err[-4096:]))
+    if result["status"] == "sandbox_error" and not result.get("error"):
+        result["error"] = "the run's init died without a report"
+        z.broken = result["error"]
+    return result, blobs
+
+
+def _check_cancel(z: Any, run_id: Any) -> str:
+    while True:
+        m = z._next_message(block=False)
+        if m is None:
+            return ""
+        if m == "eof":
+            return "eof"
+        if m.kind == "cancel" and m.fields.get("id") == run_id:
+            return "cancelled"
+
+
+def _drain(chain: Any, out: bytearray, err: bytearray, cap: int) -> None:
+    """Read what is left once the run's processes are gone (bounded in time)."""
+    streams = {chain.out_r: out, chain.err_r: err}
+    end = time.monotonic() + _DRAIN_S
+    while streams:
+        remaining = end - time.monotonic()
+        if remaining <= 0:
+            break
+        for fd in select.select(list(streams), [], [], remaining)[0]:
+            data = os.read(fd, _READ)
+            if not data or len(streams[fd]) > cap:
+                del streams[fd]
+            else:
+                streams[fd] += data
+
+
+def classify(reason: str, oom: bool, result: dict[str, Any], stderr_tail: bytes) -> str:
+    """Map how the run ended to one ``ExecStatus`` value (as a string)."""
+    if reason in ("cancelled", "eof"):
+        return "cancelled"
+    if reason == "timeout":
+        return "timeout"
+    if reason == "output_limit":
+        return "output_limit"
+    if oom:
+        return "oom"
+    sig = result.get("signal")
+    rc = result.get("returncode")
+    if sig is None and rc is None:
+        return "sandbox_error"
+    if sig == signal.SIGXFSZ:
+        return "file_limit"
+    if sig == signal.SIGXCPU:
+        return "timeout"
+    if sig is not None:
+        return "killed_signal"
+    if rc == 0:
+        return "ok"
+    lines = stderr_tail.strip().splitlines()
+    last = lines[-1] if lines else b""
+    if b"File too large" in last:
+        return "file_limit"
+    if last.startswith(b"MemoryError"):
+        return "oom"
+    return "runtime_error"
+

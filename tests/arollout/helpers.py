@@ -1,0 +1,72 @@
+"""A tiny in-memory suite for engine and episode tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from arollout.tasks.base import Answer, Task, Verdict
+from arollout.tasks.verify import check
+from sandboxes.api import ExecRequest, ExecResult, ExecStatus, Mount
+
+
+class TinySuite:
+    """``count`` tasks; task i's answer is the integer 100 + i."""
+
+    allow_terminal = False
+
+    def __init__(self, count: int = 4) -> None:
+        self._tasks = [
+            Task(
+                id=f"tiny/{i}",
+                suite="tiny",
+                category=f"cat{i % 2}",
+                split="test",
+                question=f"What is 100 + {i}?",
+                answer=Answer(kind="integer", value=100 + i),
+                reference_solution=f"print(100 + {i})",
+            )
+            for i in range(count)
+        ]
+
+    @property
+    def name(self) -> str:
+        return "tiny"
+
+    def tasks(self, split: str | None = None) -> Sequence[Task]:
+        return self._tasks
+
+    def mounts(self) -> tuple[Mount, ...]:
+        return ()
+
+    def instructions(self) -> str:
+        return "Answer with code. Print the answer on the last line."
+
+    def request_info(self, task: Task, query: str) -> str:
+        return f"info about {query}"
+
+    def verify(self, task: Task, stdout: str) -> Verdict:
+        return check(task.answer, stdout)
+
+    def solutions(self) -> dict[str, str]:
+        return {t.question: t.reference_solution for t in self._tasks}
+
+
+def action(name: str, **params: str) -> str:
+    return "```json\n" + json.dumps({"action": name, "params": params}) + "\n```"
+
+
+def python_eval_sandbox(request: ExecRequest) -> ExecResult:
+    """Runs ``print(<expr>)`` programs by evaluating the expression (no real isolation)."""
+    code = request.code.strip()
+    if code.startswith("print(") and code.endswith(")"):
+        try:
+            value = eval(code[6:-1], {"__builtins__": {}})  # test-only, fixed inputs
+        except Exception as exc:
+            return ExecResult(
+                status=ExecStatus.RUNTIME_ERROR,
+                returncode=1,
+                stderr=f'Traceback (most recent call last):\n  File "<agent>", line 1, in <module>\n{type(exc).__name__}: {exc}\n',
+            )
+        return ExecResult(status=ExecStatus.OK, returncode=0, stdout=f"{value}\n")
+    return ExecResult(status=ExecStatus.OK, returncode=0, stdout="")

@@ -1,0 +1,138 @@
+"""``arollout sample`` end to end: real sandbox, emulator, store, resume."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import anyio
+import orjson
+import pytest
+
+from arollout.cli import main
+from arollout.config import load_config
+from arollout.errors import ConfigError
+from arollout.run import sample
+from arollout.store.reader import read_run, scan_run
+
+pytestmark = pytest.mark.anyio
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _env(cache: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT)
+    env["AROLLOUT_CACHE"] = str(cache)
+    return env
+
+
+async def test_sample_writes_a_complete_run_and_resumes(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("AROLLOUT_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "run"
+    config = load_config(
+        ROOT / "configs" / "sample-default.toml",
+        limit=12,
+        n=2,
+        concurrency=16,
+        out=str(out),
+        progress=False,
+        metrics_interval_s=0.2,
+    )
+    summary = await sample(config)
+    assert summary["episodes"] == 24
+    assert summary["success_rate"] >= 0.95
+    assert summary["sampled"] == 24 and summary["resumed"] == 0
+    for name in ("config.toml", "manifest.json", "summary.json", "metrics.jsonl", "run.json"):
+        assert (out / name).exists(), name
+    trajectories = read_run(out)
+    assert len({t.key for t in trajectories}) == 24
+    solved = [t for t in trajectories if t.solved]
+    assert all(t.turns and t.turns[-1].step and t.turns[-1].step.exec_status == "ok" for t in solved)
+    # Resume: nothing left to do, nothing duplicated.
+    again = await sample(config)
+    assert again["resumed"] == 24 and again["sampled"] == 0
+    assert scan_run(out).duplicates == 0
+
+
+async def test_resume_refuses_a_different_configuration(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("AROLLOUT_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "run"
+    base = {"limit": 2, "n": 1, "out": str(out), "progress": False}
+    await sample(load_config(**base))
+    with pytest.raises(ConfigError, match="different configuration"):
+        await sample(load_config(**{**base, "seed": 5}))
+
+
+def test_cli_reports_bad_input_without_traceback(tmp_path: Path, capsys) -> None:
+    assert main(["sample", "--server", "ftp://nowhere", "--out", str(tmp_path / "x")]) == 2
+    assert "server.url" in capsys.readouterr().err
+    assert main(["sample", "--suite", "no-such-suite", "--out", str(tmp_path / "y")]) == 2
+    assert "no-such-suite" in capsys.readouterr().err
+    assert main(["sample", "--n", "0", "--out", str(tmp_path / "z")]) == 2
+    assert "n must be >= 1" in capsys.readouterr().err
+
+
+def test_unreachable_server_is_one_clear_error(tmp_path: Path, capsys) -> None:
+    code = main(
+        [
+            "sample",
+            "--server",
+            "http://127.0.0.1:9",
+            "--server-kind",
+            "openai",
+            "--limit",
+            "2",
+            "--no-progress",
+            "--out",
+            str(tmp_path / "r"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "127.0.0.1:9" in err
+
+
+def test_kill_9_then_rerun_holds_every_episode_once(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    cmd = [
+        sys.executable, "-m", "arollout.cli", "sample",
+        "--limit", "40", "--n", "4", "--concurrency", "32",
+        "--emulator-latency", "cpu-small", "--no-progress", "--out", str(out),
+    ]  # fmt: skip
+    env = _env(tmp_path / "cache")
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            if proc.poll() is not None:
+                pytest.fail(f"run ended before it could be killed: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            if any(out.glob("traj-*.msgpack")) and scan_run(out, repair=False).records >= 10:
+                break
+        else:
+            pytest.fail("no records were written in time")
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    partial = scan_run(out, repair=False).records
+    assert 10 <= partial < 160
+    rerun = subprocess.run(cmd, env=env, capture_output=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr.decode()[-3000:]
+    summary = orjson.loads(rerun.stdout)
+    assert summary["resumed"] >= partial
+    state = scan_run(out)
+    expected = {(t, s) for t in {k[0] for k in state.keys} for s in range(4)}
+    assert state.records == 160 and state.duplicates == 0
+    assert set(state.keys) == expected
