@@ -17,6 +17,8 @@ Everything a library user needs is importable from here.
 
 from __future__ import annotations
 
+import msgspec as _msgspec
+
 from arollout.config import (
     Budgets as Budgets,
     RunConfig as RunConfig,
@@ -121,11 +123,15 @@ __all__ = (
     "scan_run",
 )
 
+# Tracebacks and reprs say ``arollout.Engine``, not the private module path.
+# msgspec Structs keep theirs: msgspec resolves their (string) annotations in the
+# namespace of the module named by ``__module__``.
 for _name in __all__:
     _obj = globals()[_name]
-    if isinstance(_obj, type) and _obj.__module__.startswith("arollout."):
-        try:
-            _obj.__module__ = "arollout"
-        except (AttributeError, TypeError):
-            pass
+    if (
+        isinstance(_obj, type)
+        and _obj.__module__.startswith("arollout.")
+        and not issubclass(_obj, _msgspec.Struct)
+    ):
+        _obj.__module__ = "arollout"
 del _name, _obj

@@ -26,7 +26,7 @@ import httpx
 
 from arollout.config import Budgets, RunConfig, SamplingConfig, ServerConfig
 from arollout.engine import Engine
-from arollout.llm.chat import ByteChatML
+from arollout.llm.chat import PackedChatML
 from arollout.llm.sglang import SGLangClient
 from arollout.tasks.registry import get_suite
 from arollout.testing.fakes import FakeSandbox
@@ -87,7 +87,7 @@ async def _measure(url: str, suite_name: str, concurrency: int, episodes: int) -
             config,
             suite=suite,
             client=client,
-            template=ByteChatML(),
+            template=PackedChatML(),
             sandbox=FakeSandbox(lambda _r: wrong),
         )
         async with engine:
@@ -128,9 +128,18 @@ def run_engine_bench(
     proc = _start_emulator(port, suite)
     url = f"http://127.0.0.1:{port}"
     try:
-        run = lambda c, e: anyio.run(  # noqa: E731
-            _measure, url, suite, c, e, backend="asyncio", backend_options={"use_uvloop": True}
-        )
+
+        def run(concurrency: int, episodes: int) -> dict[str, Any]:
+            return anyio.run(
+                _measure,
+                url,
+                suite,
+                concurrency,
+                episodes,
+                backend="asyncio",
+                backend_options={"use_uvloop": True},
+            )
+
         run(min(concurrency, 256), WARMUP_EPISODES)  # warm-up: imports, caches, connections
         episodes = max(concurrency, turns // MAX_TURNS)
         result: dict[str, Any] = run(concurrency, episodes)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import orjson
 
-from arollout.errors import ArolloutError
+from arollout.errors import ArolloutError, ConfigError
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Sequence
 
 __all__ = ("main",)
 
@@ -36,6 +38,13 @@ def _add_sample(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p = sub.add_parser("sample", help="sample trajectories into a run directory (resumable)")
     p.add_argument("--config", help="TOML run configuration (flags override it)")
     p.add_argument("--suite", help="task suite (see 'arollout tasks list'); default ehr-demo")
+    p.add_argument(
+        "--suite-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="suite option, e.g. per_category=60 or seed=1 (repeatable)",
+    )
     p.add_argument("--split", help="train, valid or test (default: all)")
     p.add_argument("--limit", type=int, help="use only the first N tasks")
     p.add_argument("--n", type=int, help="samples per task (a group)")
@@ -62,6 +71,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     from arollout.config import load_config
     from arollout.run import sample
 
+    options = _suite_options(args.suite_option)
     config = load_config(
         args.config,
         suite=args.suite,
@@ -85,6 +95,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             "sampling.max_new_tokens": args.max_new_tokens,
             "sampling.temperature": args.temperature,
             "sandbox.slots": args.sandbox_slots,
+            **{f"suite_options.{key}": value for key, value in options.items()},
         },
     )
 
@@ -94,6 +105,20 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         return 0
 
     return _run(go)
+
+
+def _suite_options(pairs: Sequence[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` strings to a dict; values are read as JSON when they parse."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--suite-option expects KEY=VALUE, got {pair!r}")
+        try:
+            options[key] = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            options[key] = raw
+    return options
 
 
 # -- stats / export --------------------------------------------------------------------

@@ -35,7 +35,7 @@ class _Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     pass
 
 
-class ServerConfig(_Config):
+class ServerConfig(_Config, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Where completions come from.
 
     Attributes:
@@ -66,14 +66,14 @@ class ServerConfig(_Config):
     retries: int = 3
 
 
-class SamplingConfig(_Config):
+class SamplingConfig(_Config, frozen=True, kw_only=True, forbid_unknown_fields=True):
     max_new_tokens: int = 2048
     temperature: float = 1.0
     top_p: float = 1.0
     top_k: int = -1
 
 
-class Budgets(_Config):
+class Budgets(_Config, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Per-episode budgets; exhausting one ends the episode with its status."""
 
     max_turns: int = 10
@@ -82,7 +82,7 @@ class Budgets(_Config):
     observation_chars: int = 4000
 
 
-class SandboxConfig(_Config):
+class SandboxConfig(_Config, frozen=True, kw_only=True, forbid_unknown_fields=True):
     slots: int | None = None
     mode: Literal["zygote", "cold"] = "zygote"
     strict: bool = False
@@ -91,7 +91,7 @@ class SandboxConfig(_Config):
     python: str | None = None
 
 
-class RunConfig(_Config):
+class RunConfig(_Config, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Everything ``arollout sample`` needs."""
 
     suite: str = "ehr-demo"

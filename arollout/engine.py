@@ -21,11 +21,9 @@ import hashlib
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AsyncExitStack
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, final
 
 import anyio
-from anyio.abc import TaskGroup
 
 from arollout.config import RunConfig
 from arollout.episode import EpisodeContext, run_episode
@@ -37,6 +35,10 @@ from arollout.scheduler import Admission, Scheduler
 from sandboxes.api import Limits
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
+    from anyio.abc import TaskGroup
+
     from arollout.episode import ChatRenderer
     from arollout.llm.base import LLMClient
     from arollout.tasks.base import Suite, Task
@@ -51,6 +53,10 @@ class _State(enum.Enum):
     UNOPENED = 1
     OPENED = 2
     CLOSED = 3
+
+
+def _order_key(task: Task) -> bytes:
+    return hashlib.blake2b(task.id.encode(), digest_size=8).digest()
 
 
 def episode_seed(run_seed: int, task_id: str, sample_index: int) -> int:
@@ -114,9 +120,8 @@ class Engine:
         try:
             await self._open()
         except BaseException:
-            with anyio.CancelScope(shield=True):
-                await self._stack.aclose()
             self._state = _State.CLOSED
+            await self._stack.aclose()
             raise
         return self
 
@@ -136,8 +141,10 @@ class Engine:
                 return await self._tg.__aexit__(exc_type, exc, tb)
             return None
         finally:
-            with anyio.CancelScope(shield=True):
-                await self._stack.aclose()
+            # Not under a shield of ours: resources with their own task groups
+            # (the sandbox pool) must be exited in the scope they were entered
+            # in, and each shields its own teardown.
+            await self._stack.aclose()
 
     async def aclose(self) -> None:
         """Cancel every episode and release every resource (idempotent)."""
@@ -173,6 +180,7 @@ class Engine:
         await tg.__aenter__()
         self._tg = tg
         tg.start_soon(monitor_loop_lag, self.metrics)
+        assert self._sandbox is not None and self._suite is not None
         self._ctx = EpisodeContext(
             client=self._client,
             template=self._template,
@@ -203,8 +211,13 @@ class Engine:
         return self._suite
 
     def tasks(self) -> list[Task]:
-        """The configured tasks: ``config.split``, first ``config.limit``."""
-        tasks = list(self.suite.tasks(self.config.split))
+        """The configured tasks: ``config.split``, first ``config.limit``.
+
+        Tasks are put in a stable pseudo-random order (by a hash of their id)
+        so that ``limit`` takes a sample across categories, not the first
+        category of the suite, and the same ``limit`` always takes the same tasks.
+        """
+        tasks = sorted(self.suite.tasks(self.config.split), key=_order_key)
         return tasks[: self.config.limit] if self.config.limit else tasks
 
     # -- driving ---------------------------------------------------------------------

@@ -16,7 +16,6 @@ turns are never re-tokenized.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final, Protocol, final
 
 import anyio
@@ -30,6 +29,8 @@ from arollout.records import EpisodeStatus, Message, Step, Trajectory, Turn
 from sandboxes.api import ExecRequest, ExecResult, ExecStatus, Limits
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from arollout.config import Budgets
     from arollout.llm.base import Completion, LLMClient
     from arollout.metrics import Metrics

@@ -19,8 +19,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from types import TracebackType
-from typing import Final, final
+from typing import TYPE_CHECKING, Final, final
+
+if TYPE_CHECKING:
+    from types import TracebackType
 
 __all__ = ("DEFAULT_WIDTH", "IterationGate")
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import sys
 import time
 from collections import deque
-from pathlib import Path
-from typing import IO, Final, final
+from typing import IO, TYPE_CHECKING, Final, final
 
 import anyio
 import msgspec
 import orjson
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ("LatencyWindow", "Metrics", "MetricsSnapshot", "monitor_loop_lag", "report_metrics")
 
@@ -174,7 +176,7 @@ def write_snapshot(
 ) -> MetricsSnapshot:
     snap = metrics.snapshot()
     if path is not None:
-        with path.open("ab") as fh:  # noqa: ASYNC230 - tiny append, see report_metrics
+        with path.open("ab") as fh:
             fh.write(orjson.dumps(msgspec.to_builtins(snap)) + b"\n")
     if progress:
         print(progress_line(snap, metrics.total), file=stream, flush=True)

@@ -6,7 +6,7 @@ protocol and which chat template goes with it:
 ========== ============================ =============================
 url        client                       template (token in/out)
 ========== ============================ =============================
-emulator   SGLangClient -> in-process   ByteChatML (built-in)
+emulator   SGLangClient -> in-process   PackedChatML (built-in)
            emulator (oracle/noisy/
            replay policy from the suite)
 http(s)    SGLangClient (kind=sglang)   HFChatTemplate(--tokenizer)
@@ -21,13 +21,14 @@ clear error instead of thousands of failed episodes.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, final
 
 from arollout.errors import ConfigError, ServerError
-from arollout.llm.chat import ByteChatML, HFChatTemplate
+from arollout.llm.chat import HFChatTemplate, PackedChatML
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Mapping, Sequence
+
     from arollout.config import ServerConfig
     from arollout.episode import ChatRenderer
     from arollout.llm.base import LLMClient
@@ -121,8 +122,8 @@ async def open_server(
                     timeout_s=config.request_timeout_s,
                 )
             )
-            info = {"kind": "emulator", "policy": config.policy, "url": emulator.url}
-            yield Server(client, ByteChatML(), info)
+            info: dict[str, Any] = {"kind": "emulator", "policy": config.policy, "url": emulator.url}
+            yield Server(client, PackedChatML(), info)
             return
         if config.url == "local":
             raise ConfigError(

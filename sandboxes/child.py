@@ -114,7 +114,7 @@ def init_main(z: Any, workdir: str, req_r: int, res_w: int, out_w: int, err_w: i
             {"f:" + k: v for k, v in collected.items()},
         )
         os._exit(0)
-    except BaseException as exc:  # noqa: BLE001 - report, never unwind into the zygote
+    except BaseException as exc:
         with contextlib.suppress(BaseException):
             protocol.write_frame(res_w, {"type": "setup_error", "error": f"{exc!r}"})
         os._exit(1)
@@ -144,7 +144,7 @@ def code_main(z: Any, workdir: str, go_r: int, ok_w: int, out_w: int, err_w: int
             seccomp.load_filter(z.seccomp_prog)
         os.write(ok_w, b"ok")
         os.closerange(3, 1 << 16)
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         with contextlib.suppress(BaseException):
             os.write(ok_w, f"code setup failed: {exc!r}".encode())
         os._exit(1)
@@ -176,9 +176,13 @@ def _run_python(source: str, env: dict[str, str]) -> int:
 
     os.environ.clear()
     os.environ.update(env)
-    sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
-    sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-    sys.stderr = sys.__stderr__ = open(  # noqa: SIM115
+    sys.stdin = sys.__stdin__ = open(  # type: ignore[misc]
+        0, encoding="utf-8", closefd=False
+    )
+    sys.stdout = sys.__stdout__ = open(  # type: ignore[misc]
+        1, "w", encoding="utf-8", closefd=False
+    )
+    sys.stderr = sys.__stderr__ = open(  # type: ignore[misc]
         2, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False
     )
     sys.argv = ["-c"]
@@ -193,12 +197,13 @@ def _run_python(source: str, env: dict[str, str]) -> int:
         exec(compile(source, filename, "exec"), main.__dict__)
     except SystemExit as exc:
         rc = _exit_code(exc)
-    except BaseException:  # noqa: BLE001 - the model's exception is the run's result
-        traceback.print_exc()
+    except BaseException as exc:
+        tb = exc.__traceback__.tb_next if exc.__traceback__ else None  # hide this frame
+        traceback.print_exception(type(exc), exc, tb)
         rc = 1
     try:
         atexit._run_exitfuncs()
-    except BaseException:  # noqa: BLE001
+    except BaseException:
         pass
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(BaseException):
@@ -213,5 +218,5 @@ def _exit_code(exc: SystemExit) -> int:
     if isinstance(code, int):
         return code & 0xFF
     with contextlib.suppress(BaseException):
-        print(code, file=sys.stderr)
+        print(code, file=sys.stderr)  # noqa: T201
     return 1

@@ -26,12 +26,14 @@ before the seccomp filter is loaded. Constants: ``linux/sched.h``,
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
 import resource
 import stat
-from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 __all__ = (
     "OLD_ROOT",
@@ -93,8 +95,9 @@ def setns(fd: int, nstype: int) -> None:
 
 def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str = "") -> None:
     """``mount(2)``."""
-    enc = (lambda s: s.encode() if s is not None else None)  # noqa: E731
-    ret = _libc.mount(enc(source), target.encode(), enc(fstype), flags, data.encode() or None)
+    src = source.encode() if source is not None else None
+    fst = fstype.encode() if fstype is not None else None
+    ret = _libc.mount(src, target.encode(), fst, flags, data.encode() or None)
     _check(ret, f"mount({source!r} -> {target!r})")
 
 

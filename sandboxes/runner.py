@@ -33,7 +33,7 @@ import signal
 import sys
 import tempfile
 import time
-import types
+import types  # noqa: TC003 - used at runtime by _sibling
 from typing import Any
 
 if __package__:
@@ -55,7 +55,15 @@ else:  # started as a script: load the stdlib-only siblings by path
     jail = _sibling("jail")
 
 #: Files the runner needs next to it (copied together into containers).
-RUNNER_FILES = ("runner.py", "protocol.py", "seccomp.py", "cgroups.py", "jail.py", "child.py", "supervise.py")
+RUNNER_FILES = (
+    "runner.py",
+    "protocol.py",
+    "seccomp.py",
+    "cgroups.py",
+    "jail.py",
+    "child.py",
+    "supervise.py",
+)
 
 
 _PR_SET_PDEATHSIG = 1
@@ -80,6 +88,7 @@ class _Chain:
     def __init__(self, pid: int, req_w: int, res_r: int, out_r: int, err_r: int) -> None:
         self.pid, self.req_w, self.res_r, self.out_r, self.err_r = pid, req_w, res_r, out_r, err_r
         self.reaped = False
+        self.armed = False
         self.workdir = ""  # a host directory to remove, when there is no mount namespace
 
     def kill(self) -> None:
@@ -191,7 +200,10 @@ class Zygote:
 
     def _await_armed(self, chain: _Chain) -> str:
         """Block until the init reports its setup; return the error ('' when armed)."""
+        if chain.armed:
+            return ""
         msg = protocol.read_frame(chain.res_r)
+        chain.armed = True
         if msg is None:
             return "run init died during setup"
         return "" if msg.kind == "armed" else str(msg.fields.get("error", "setup failed"))

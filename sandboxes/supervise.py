@@ -199,4 +199,3 @@ def classify(reason: str, oom: bool, result: dict[str, Any], stderr_tail: bytes)
     if last.startswith(b"MemoryError"):
         return "oom"
     return "runtime_error"
-

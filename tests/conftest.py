@@ -8,11 +8,13 @@ fixture (the sandbox and store tests create threads and files on purpose).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import uvloop
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 _BACKENDS = [
     pytest.param(("asyncio", {"debug": True}), id="asyncio"),

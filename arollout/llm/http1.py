@@ -79,65 +79,89 @@ class _Connection(asyncio.Protocol):
         self.transport.write(data)
 
     def data_received(self, data: bytes) -> None:
-        self._buffer += data
+        buffer = self._buffer
         waiter = self._waiter
-        if waiter is None or waiter.done():
-            return
+        if buffer or waiter is None or waiter.done():
+            buffer += data
+            if waiter is None or waiter.done():
+                return
+            source: bytes | bytearray = buffer
+        else:
+            source = data  # the usual case: a whole response in one read, no copy
         try:
-            parsed = self._parse()
+            parsed = _parse(source)
         except HttpProtocolError as exc:
             waiter.set_exception(exc)
             return
-        if parsed is not None:
-            self._waiter = None
-            waiter.set_result(parsed)
+        if parsed is None:
+            if source is data:
+                buffer += data
+            return
+        status, body, keep_alive, consumed = parsed
+        if source is buffer:
+            del buffer[:consumed]
+        elif consumed < len(data):
+            buffer += data[consumed:]
+        self._waiter = None
+        waiter.set_result((status, body, keep_alive))
 
     def close(self) -> None:
         self.closed = True
         if self.transport is not None:
             self.transport.close()
 
-    def _parse(self) -> tuple[int, bytes, bool] | None:
-        buffer = self._buffer
-        end = buffer.find(b"\r\n\r\n")
-        if end < 0:
-            if len(buffer) > _MAX_HEAD:
-                raise HttpProtocolError("response head too large")
+
+def _header(head: bytes, name: bytes) -> bytes | None:
+    """The value of header ``name`` (lower-case, with ``\\r\\n`` and colon) in a
+    lower-cased response head, or None."""
+    start = head.find(name)
+    if start < 0:
+        return None
+    start += len(name)
+    end = head.find(b"\r\n", start)
+    return head[start:end].strip() if end >= 0 else head[start:].strip()
+
+
+def _parse(source: bytes | bytearray) -> tuple[int, bytes, bool, int] | None:
+    """One complete response at the start of ``source``: status, body,
+    keep-alive, bytes consumed; None while incomplete."""
+    end = source.find(b"\r\n\r\n")
+    if end < 0:
+        if len(source) > _MAX_HEAD:
+            raise HttpProtocolError("response head too large")
+        return None
+    head = bytes(source[:end]).lower()
+    line_end = head.find(b"\r\n")
+    parts = (head if line_end < 0 else head[:line_end]).split(b" ", 2)
+    if len(parts) < 2 or not parts[0].startswith(b"http/1.") or not parts[1].isdigit():
+        first = bytes(source[: line_end if line_end >= 0 else end])
+        raise HttpProtocolError(f"bad status line {first[:80]!r}")
+    connection = _header(head, b"\r\nconnection:")
+    if connection is None:
+        keep_alive = parts[0] == b"http/1.1"
+    else:
+        keep_alive = connection != b"close"
+    start = end + 4
+    encoding = _header(head, b"\r\ntransfer-encoding:")
+    if encoding is not None and b"chunked" in encoding:
+        dechunked = _dechunk(source, start)
+        if dechunked is None:
             return None
-        lines = buffer[:end].decode("latin-1").split("\r\n")
-        parts = lines[0].split(" ", 2)
-        if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
-            raise HttpProtocolError(f"bad status line {lines[0][:80]!r}")
-        length = -1
-        chunked = False
-        keep_alive = parts[0] == "HTTP/1.1"
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            name = name.strip().lower()
-            if name == "content-length":
-                length = int(value)
-            elif name == "transfer-encoding":
-                chunked = "chunked" in value.lower()
-            elif name == "connection":
-                keep_alive = value.strip().lower() != "close"
-        start = end + 4
-        if chunked:
-            body = _dechunk(buffer, start)
-            if body is None:
-                return None
-            body_bytes, total = body
-        elif length >= 0:
-            total = start + length
-            if len(buffer) < total:
-                return None
-            body_bytes = bytes(buffer[start:total])
-        else:
+        body, total = dechunked
+    else:
+        length = _header(head, b"\r\ncontent-length:")
+        if length is None:
             raise HttpProtocolError("response without Content-Length or chunked encoding")
-        del buffer[:total]
-        return int(parts[1]), body_bytes, keep_alive
+        if not length.isdigit():
+            raise HttpProtocolError(f"bad Content-Length {length[:40]!r}")
+        total = start + int(length)
+        if len(source) < total:
+            return None
+        body = bytes(source[start:total])
+    return int(parts[1]), body, keep_alive, total
 
 
-def _dechunk(buffer: bytearray, start: int) -> tuple[bytes, int] | None:
+def _dechunk(buffer: bytes | bytearray, start: int) -> tuple[bytes, int] | None:
     """Decode a complete chunked body at ``start``, or None when incomplete."""
     out = bytearray()
     pos = start
@@ -202,7 +226,7 @@ class Http1Pool:
     ) -> tuple[int, bytes]:
         if self._closed:
             raise ConnectionError("the HTTP pool is closed")
-        extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items()) if headers else ""
+        extra = "".join([f"{k}: {v}\r\n" for k, v in headers.items()]) if headers else ""
         payload = body or b""
         head = (
             f"{method} {self._prefix}{path} HTTP/1.1\r\n{self._fixed}{extra}"
@@ -210,7 +234,9 @@ class Http1Pool:
         )
         data = head.encode("latin-1") + payload
         loop = asyncio.get_running_loop()
-        conn = await self._acquire(loop)
+        conn = self._idle_connection()
+        if conn is None:
+            conn = await self._acquire(loop)
         waiter: asyncio.Future[tuple[int, bytes, bool]] = loop.create_future()
         timer = loop.call_later(self._timeout if timeout_s is None else timeout_s, _expire, waiter)
         reusable = False
@@ -222,15 +248,24 @@ class Http1Pool:
             self._release(conn, reusable)
         return status, content
 
-    async def _acquire(self, loop: asyncio.AbstractEventLoop) -> _Connection:
-        while True:
+    def _idle_connection(self) -> _Connection | None:
+        """A kept-alive connection that is still fresh, closing stale ones; None if none."""
+        idle = self._idle
+        if idle:
             now = time.monotonic()
-            while self._idle:
-                conn = self._idle.pop()
+            while idle:
+                conn = idle.pop()
                 if not conn.closed and now - conn.last_used < KEEPALIVE_EXPIRY_S:
                     return conn
                 conn.close()
                 self._open -= 1
+        return None
+
+    async def _acquire(self, loop: asyncio.AbstractEventLoop) -> _Connection:
+        while True:
+            conn = self._idle_connection()
+            if conn is not None:
+                return conn
             if self._open < self._max:
                 self._open += 1
                 try:

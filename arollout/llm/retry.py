@@ -2,7 +2,8 @@
 
 Every client talks HTTP through httpx, and httpx has its own exception tree.
 It is translated to :mod:`arollout.errors` in exactly one place,
-:func:`translate_errors`, so that callers never see an ``httpx`` type and the
+:func:`translate_error` (wrapped as the context manager
+:func:`translate_errors`), so that callers never see an ``httpx`` type and the
 retry loop can decide on one attribute, :attr:`ServerError.retryable`:
 
 ==========================================  ===========================  =========
@@ -35,7 +36,14 @@ if TYPE_CHECKING:
     import random
     from collections.abc import Awaitable, Callable, Iterator
 
-__all__ = ("RetryPolicy", "check_status", "pool_limits", "retrying", "translate_errors")
+__all__ = (
+    "RetryPolicy",
+    "check_status",
+    "pool_limits",
+    "retrying",
+    "translate_error",
+    "translate_errors",
+)
 
 T = TypeVar("T")
 
@@ -90,25 +98,44 @@ def pool_limits(concurrency: int) -> httpx.Limits:
     )
 
 
+def translate_error(exc: BaseException, what: str) -> ServerError | None:
+    """The arollout error for a transport or decoding exception, else None.
+
+    The one mapping of the table above. Hot paths call it from a plain
+    ``except`` clause (no context manager on the success path); everything
+    else uses :func:`translate_errors`. ``None`` means "not ours to translate"
+    (a :class:`ServerError` already, a cancellation, a bug): re-raise it as is.
+
+    Args:
+        exc: the exception caught.
+        what: names the operation in messages, e.g. ``"POST /generate"``.
+    """
+    if isinstance(exc, ServerError):
+        return None
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
+        detail = f" ({type(exc).__name__})" if isinstance(exc, httpx.TimeoutException) else ""
+        return ServerTimeout(f"{what} timed out{detail}")
+    if isinstance(exc, (httpx.TransportError, OSError)):
+        return ServerUnavailable(f"{what} failed: {type(exc).__name__}: {exc}", retryable=True)
+    if isinstance(exc, (msgspec.DecodeError, msgspec.ValidationError)):
+        return ProtocolError(f"{what} returned a malformed body: {exc}")
+    return None
+
+
 @contextlib.contextmanager
 def translate_errors(what: str) -> Iterator[None]:
-    """Map httpx and msgspec exceptions raised inside the block to arollout's.
+    """Map httpx, OS and msgspec exceptions raised inside the block to arollout's.
 
     Args:
         what: names the operation in messages, e.g. ``"POST /generate"``.
     """
     try:
         yield
-    except httpx.TimeoutException as exc:
-        raise ServerTimeout(f"{what} timed out ({type(exc).__name__})") from exc
-    except TimeoutError as exc:
-        raise ServerTimeout(f"{what} timed out") from exc
-    except (httpx.TransportError, OSError) as exc:
-        raise ServerUnavailable(
-            f"{what} failed: {type(exc).__name__}: {exc}", retryable=True
-        ) from exc
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise ProtocolError(f"{what} returned a malformed body: {exc}") from exc
+    except Exception as exc:
+        error = translate_error(exc, what)
+        if error is None:
+            raise
+        raise error from exc
 
 
 def check_status(code: int, body: bytes, what: str) -> None:

@@ -24,12 +24,19 @@ import random
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Final, Literal, final
 
+import anyio
 import msgspec
 
 from arollout.errors import EngineStateError, ProtocolError, ServerError
-from arollout.llm.base import Completion, FinishReason, GenerateRequest
+from arollout.llm.base import Completion, FinishReason, GenerateRequest, SamplingParams
 from arollout.llm.http1 import open_backend
-from arollout.llm.retry import RetryPolicy, check_status, retrying, translate_errors
+from arollout.llm.retry import (
+    RetryPolicy,
+    check_status,
+    retrying,
+    translate_error,
+    translate_errors,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -40,9 +47,10 @@ __all__ = ("GENERATE_FIELDS", "ROUTING_HEADER", "SAMPLING_FIELDS", "PauseMode", 
 ROUTING_HEADER: Final = "X-SMG-Routing-Key"
 
 
-class _Sampling(msgspec.Struct, omit_defaults=True, gc=False):
-    # Fields without a default are always sent; ``None`` ones are omitted.
-    max_new_tokens: int
+class _FixedSampling(msgspec.Struct, omit_defaults=True, gc=False):
+    # The sampling parameters that stay the same from one request to the next;
+    # encoded once per distinct value (see ``SGLangClient._sampling``). Fields
+    # without a default are always sent; ``None`` ones are omitted.
     temperature: float
     top_p: float
     top_k: int
@@ -50,14 +58,13 @@ class _Sampling(msgspec.Struct, omit_defaults=True, gc=False):
     skip_special_tokens: bool
     spaces_between_special_tokens: bool
     no_stop_trim: bool
-    sampling_seed: int | None = None
     stop: list[str] | None = None
 
 
 class _GenerateBody(msgspec.Struct, omit_defaults=True, gc=False):
     rid: str
     input_ids: list[int]
-    sampling_params: _Sampling
+    sampling_params: msgspec.Raw
     return_logprob: bool
     logprob_start_len: int
     stream: bool
@@ -67,8 +74,13 @@ class _GenerateBody(msgspec.Struct, omit_defaults=True, gc=False):
 
 #: Top-level ``/generate`` fields this client may send (checked by the contract test).
 GENERATE_FIELDS: Final[tuple[str, ...]] = _GenerateBody.__struct_fields__
-#: ``sampling_params`` keys this client may send (checked by the contract test).
-SAMPLING_FIELDS: Final[tuple[str, ...]] = _Sampling.__struct_fields__
+#: ``sampling_params`` keys this client may send (checked by the contract test):
+#: the two that change per request, then the fixed ones.
+SAMPLING_FIELDS: Final[tuple[str, ...]] = (
+    "max_new_tokens",
+    "sampling_seed",
+    *_FixedSampling.__struct_fields__,
+)
 
 
 class _Finish(msgspec.Struct, gc=False):
@@ -79,6 +91,7 @@ class _Finish(msgspec.Struct, gc=False):
 
 
 class _Meta(msgspec.Struct, gc=False):
+    # Only the keys read below are declared; msgspec skips the rest unparsed.
     finish_reason: _Finish | None
     completion_tokens: int
     id: str = ""
@@ -106,6 +119,8 @@ _FINISH: Final[dict[str, FinishReason]] = {"stop": "stop", "length": "length", "
 _LOGPROB = itemgetter(0)
 _TOKEN_ID = itemgetter(1)
 _GENERATE: Final = "POST /generate"
+_SAMPLING_CACHE_SIZE: Final = 256
+_SamplingKey = tuple[float, float, int, tuple[int, ...], tuple[str, ...]]
 
 PauseMode = Literal["abort", "retract", "in_place"]
 
@@ -168,6 +183,7 @@ class SGLangClient:
         self.context_len = context_len
         self.cache_salt = cache_salt
         self._state = _State.OPEN
+        self._sampling_cache: dict[_SamplingKey, bytes] = {}
 
     async def __aenter__(self) -> SGLangClient:
         if self._state is _State.CLOSED:
@@ -183,6 +199,41 @@ class SGLangClient:
         await self._http.aclose()
 
     # ------------------------------------------------------------------ generate
+
+    def _sampling(self, sampling: SamplingParams, budget: int) -> msgspec.Raw:
+        """``sampling_params`` as JSON; the fixed part is encoded once per value.
+
+        The engine builds a fresh :class:`SamplingParams` every turn (the seed
+        and the budget change), so the cache is keyed on the values that do not.
+        """
+        key = (
+            sampling.temperature,
+            sampling.top_p,
+            sampling.top_k,
+            sampling.stop_token_ids,
+            sampling.stop,
+        )
+        fixed = self._sampling_cache.get(key)
+        if fixed is None:
+            if len(self._sampling_cache) >= _SAMPLING_CACHE_SIZE:
+                self._sampling_cache.clear()
+            fixed = _ENCODER.encode(
+                _FixedSampling(
+                    temperature=sampling.temperature,
+                    top_p=sampling.top_p,
+                    top_k=sampling.top_k,
+                    stop_token_ids=list(sampling.stop_token_ids),
+                    skip_special_tokens=False,
+                    spaces_between_special_tokens=False,
+                    no_stop_trim=True,
+                    stop=list(sampling.stop) if sampling.stop else None,
+                )
+            )[1:]  # without "{": the per-request keys go first
+            self._sampling_cache[key] = fixed
+        seed = sampling.seed
+        if seed is None:
+            return msgspec.Raw(b'{"max_new_tokens":%d,%b' % (budget, fixed))
+        return msgspec.Raw(b'{"max_new_tokens":%d,"sampling_seed":%d,%b' % (budget, seed, fixed))
 
     def _body(self, request: GenerateRequest, rid: str) -> bytes:
         ids = request.input_ids
@@ -204,18 +255,7 @@ class SGLangClient:
         body = _GenerateBody(
             rid=rid,
             input_ids=ids,
-            sampling_params=_Sampling(
-                max_new_tokens=budget,
-                temperature=sampling.temperature,
-                top_p=sampling.top_p,
-                top_k=sampling.top_k,
-                stop_token_ids=list(sampling.stop_token_ids),
-                skip_special_tokens=False,
-                spaces_between_special_tokens=False,
-                no_stop_trim=True,
-                sampling_seed=sampling.seed,
-                stop=list(sampling.stop) if sampling.stop else None,
-            ),
+            sampling_params=self._sampling(sampling, budget),
             return_logprob=True,
             logprob_start_len=-1,
             stream=False,
@@ -239,22 +279,39 @@ class SGLangClient:
         if self._state is _State.CLOSED:
             raise EngineStateError("SGLangClient is closed")
         headers = {ROUTING_HEADER: request.routing_key} if request.routing_key else None
-
-        async def attempt(index: int) -> Completion:
+        # The retry loop is written out (rather than ``retrying`` with a
+        # closure) so that a successful first attempt costs one coroutine call.
+        policy = self._retry
+        index = 0
+        while True:
             rid = request.rid if index == 0 else f"{request.rid}.r{index}"
-            content = self._body(request, rid)
             try:
-                with translate_errors(_GENERATE):
-                    status, data = await self._http.request("POST", "/generate", content, headers)
-                    check_status(status, data, _GENERATE)
-                    reply = _REPLY_DECODER.decode(data)
+                return await self._attempt(request, rid, headers)
             except ServerError as exc:
-                if exc.retryable and exc.status_code is None:
-                    await self._abort_quietly(rid)
-                raise
-            return _completion(reply)
+                index += 1
+                if not exc.retryable or index >= policy.attempts:
+                    raise
+            await anyio.sleep(policy.delay(index - 1, self._rng))
 
-        return await retrying(self._retry, self._rng, attempt)
+    async def _attempt(
+        self, request: GenerateRequest, rid: str, headers: dict[str, str] | None
+    ) -> Completion:
+        content = self._body(request, rid)
+        try:
+            status, data = await self._http.request("POST", "/generate", content, headers)
+            if status >= 300:
+                check_status(status, data, _GENERATE)
+            reply = _REPLY_DECODER.decode(data)
+        except ServerError:
+            raise  # an HTTP status: the server answered, nothing to abort
+        except Exception as exc:
+            error = translate_error(exc, _GENERATE)
+            if error is None:
+                raise
+            if error.retryable:  # timed out or dropped: the request may still run
+                await self._abort_quietly(rid)
+            raise error from exc
+        return _completion(reply)
 
     async def _abort_quietly(self, rid: str) -> None:
         try:

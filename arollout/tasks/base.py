@@ -8,12 +8,14 @@ sandbox mounts, ``request_info`` lookups and the verifier.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import msgspec
 
-from sandboxes.api import Mount
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sandboxes.api import Mount
 
 __all__ = ("Answer", "AnswerKind", "Suite", "Task", "Verdict")
 

@@ -2,7 +2,9 @@
 
 It speaks the subset of SGLang's HTTP API that arollout uses (``/generate``
 token-in/token-out with logprobs, the control endpoints, and
-``/v1/chat/completions``), tokenizes with :class:`~arollout.llm.chat.ByteChatML`,
+``/v1/chat/completions``), tokenizes with a built-in tokenizer
+(:class:`~arollout.llm.chat.PackedChatML` by default, whose token counts are
+close to a real model's; :class:`~arollout.llm.chat.ByteChatML` on request),
 and lets a scripted :class:`~arollout.testing.policies.Policy` decide what the
 assistant says. Three knobs make it useful beyond unit tests:
 
@@ -34,7 +36,13 @@ import msgspec
 
 from arollout.testing.httpserver import serve_http
 from arollout.testing.policies import OraclePolicy, Policy
-from arollout.testing.server_state import EmulatorStatistics, Faults, LatencyModel, ServerState
+from arollout.testing.server_state import (
+    EmulatorStatistics,
+    Faults,
+    LatencyModel,
+    ServerState,
+    TokenizerName,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -79,6 +87,9 @@ class EmulatorConfig:
         model_path: reported by ``/get_model_info``.
         seed: seeds the fault and policy RNG.
         cache_entries: how many routing keys the prefix cache remembers.
+        tokenizer: ``"packed"`` (:class:`~arollout.llm.chat.PackedChatML`) or
+            ``"byte"`` (:class:`~arollout.llm.chat.ByteChatML`); clients must
+            render their ``input_ids`` with the same one.
     """
 
     policy: Policy
@@ -89,6 +100,7 @@ class EmulatorConfig:
     model_path: str = "arollout/byte-chatml-emulator"
     seed: int = 0
     cache_entries: int = 100_000
+    tokenizer: TokenizerName = "packed"
 
 
 @final
@@ -150,6 +162,7 @@ def _make_state(config: EmulatorConfig) -> ServerState:
         model_path=config.model_path,
         seed=config.seed,
         cache_entries=config.cache_entries,
+        tokenizer=config.tokenizer,
     )
 
 

@@ -17,7 +17,7 @@ from typing import final
 import anyio
 import msgspec
 
-from arollout.llm.base import Completion, GenerateRequest
+from arollout.llm.base import Completion, FinishReason, GenerateRequest
 from arollout.llm.chat import ByteChatML
 from arollout.records import Message
 from sandboxes.api import ExecRequest, ExecResult, ExecStatus
@@ -61,6 +61,7 @@ class ScriptedClient:
             text = await text
         ids = self.template.encode(text)
         budget = request.sampling.max_new_tokens
+        finish: FinishReason
         if len(ids) + 1 > budget:
             ids = ids[:budget]
             finish = "length"

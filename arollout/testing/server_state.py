@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 import random
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, Final, final
+from typing import TYPE_CHECKING, Any, Final, Literal, final
 
 import anyio
 import msgspec
 
-from arollout.llm.chat import ByteChatML
-from arollout.records import Message  # noqa: TC001 - msgspec resolves it at runtime
+from arollout.llm.chat import ByteChatML, PackedChatML
+from arollout.records import Message
 from arollout.testing.httpserver import DropConnection, Request, Response
 
 if TYPE_CHECKING:
@@ -25,15 +25,31 @@ if TYPE_CHECKING:
 
     from arollout.testing.policies import Policy
 
-__all__ = ("EmulatorStatistics", "Faults", "LatencyModel", "ServerState")
+__all__ = (
+    "TEMPLATES",
+    "EmulatorStatistics",
+    "Faults",
+    "LatencyModel",
+    "ServerState",
+    "TokenizerName",
+)
 
 _TICK_S: Final = 0.02  # decode progresses in steps of about this length
 _ENCODER: Final = msgspec.json.Encoder()
 _ANY: Final = msgspec.json.Decoder()
-_TEMPLATE: Final = ByteChatML()
-_STOP: Final = _TEMPLATE.im_end
-# A deterministic, cheap stand-in for the model's logprob of each token id.
-_LOGPROB: Final = tuple(-((i * 7919) % 1000) / 400.0 - 0.001 for i in range(_TEMPLATE.vocab_size))
+
+TokenizerName = Literal["packed", "byte"]
+#: The built-in tokenizers the emulator can speak; the engine must render with
+#: the same one (``PackedChatML`` unless configured otherwise).
+TEMPLATES: Final[dict[str, type[PackedChatML] | type[ByteChatML]]] = {
+    "packed": PackedChatML,
+    "byte": ByteChatML,
+}
+
+
+def _logprob(token: int) -> float:
+    """A deterministic, cheap stand-in for the model's logprob of a token id."""
+    return -((token * 7919) % 1000) / 400.0 - 0.001
 
 
 @final
@@ -141,7 +157,15 @@ class ServerState:
         model_path: str,
         seed: int,
         cache_entries: int,
+        tokenizer: TokenizerName = "packed",
     ) -> None:
+        factory = TEMPLATES.get(tokenizer)
+        if factory is None:
+            raise ValueError(
+                f"unknown tokenizer {tokenizer!r}; expected one of {sorted(TEMPLATES)}"
+            )
+        self.template: PackedChatML | ByteChatML = factory()
+        self._stop = self.template.im_end
         self.policy = policy
         self.latency = latency
         self.faults = faults
@@ -221,10 +245,10 @@ class ServerState:
 
     def _plan(self, messages: Sequence[Message], budget: int, stops: list[int] | None) -> list[int]:
         text = self.policy.reply(messages, self._rng)
-        ids = _TEMPLATE.encode(text)
-        ids.append(_STOP)
+        ids = self.template.encode(text)
+        ids.append(self._stop)
         if stops:
-            extra = set(stops) - {_STOP}
+            extra = set(stops) - {self._stop}
             if extra:
                 for index, token in enumerate(ids):
                     if token in extra:
@@ -260,7 +284,7 @@ class ServerState:
         if body.input_ids is not None:
             prompt = body.input_ids
         elif body.text is not None:
-            prompt = _TEMPLATE.encode_with_specials(body.text)
+            prompt = self.template.encode_with_specials(body.text)
         else:
             return _error(400, "one of `text` or `input_ids` is required")
         budget = body.sampling_params.max_new_tokens
@@ -276,7 +300,7 @@ class ServerState:
             return _error(503, "injected server error")
         if fault == "drop":
             raise DropConnection
-        messages = _TEMPLATE.parse(prompt)
+        messages = self.template.parse(prompt)
         planned = self._plan(messages, budget, body.sampling_params.stop_token_ids)
         key = (
             request.headers.get("x-smg-routing-key") or body.routing_key or rid.rpartition("-")[0],
@@ -359,12 +383,12 @@ class ServerState:
         if flight.aborted:
             self.aborted += 1
             finish: dict[str, Any] = {"type": "abort", "message": "Abort by request"}
-        elif out and out[-1] == _STOP or (out and len(out) < budget):
+        elif out and out[-1] == self._stop or (out and len(out) < budget):
             finish = {"type": "stop", "matched": out[-1]}
         else:
             finish = {"type": "length", "length": len(out)}
-        lp = _LOGPROB
-        triples = [(lp[t], t, None) for t in out]
+        # _logprob inlined: this list is built for every generated token.
+        triples = [(-((t * 7919) % 1000) / 400.0 - 0.001, t, None) for t in out]
         if fault == "malformed" and triples and self._fault_rng.random() < 0.5:
             triples.pop()
         meta: dict[str, Any] = {
@@ -385,7 +409,7 @@ class ServerState:
                 for i, (v, s) in enumerate(spans[:-1])
             ]
         payload = _ENCODER.encode(
-            {"text": _TEMPLATE.decode(out), "output_ids": out, "meta_info": meta}
+            {"text": self.template.decode(out), "output_ids": out, "meta_info": meta}
         )
         if fault == "malformed" and len(triples) == len(out):
             payload = payload[: len(payload) // 2]
@@ -400,7 +424,7 @@ class ServerState:
             return _error(503, "injected server error")
         if fault == "drop":
             raise DropConnection
-        prompt = _TEMPLATE.render(body.messages)
+        prompt = self.template.render(body.messages)
         planned = self._plan(body.messages, budget, None)
         if fault is None and self.latency.instant and self._paused is None:
             return self._chat_reply(planned, len(planned), len(prompt), body.logprobs)
@@ -424,11 +448,11 @@ class ServerState:
     ) -> Response:
         out = planned[:produced]
         self.generated_tokens += len(out)
-        stopped = bool(out) and out[-1] == _STOP
+        stopped = bool(out) and out[-1] == self._stop
         content_ids = out[:-1] if stopped else out
         choice: dict[str, Any] = {
             "index": 0,
-            "message": {"role": "assistant", "content": _TEMPLATE.decode(content_ids)},
+            "message": {"role": "assistant", "content": self.template.decode(content_ids)},
             "finish_reason": "stop" if stopped else "length",
         }
         if logprobs:
@@ -436,8 +460,8 @@ class ServerState:
                 "content": [
                     {
                         "id": t,
-                        "token": _TEMPLATE.decode([t]),
-                        "logprob": _LOGPROB[t],
+                        "token": self.template.decode([t]),
+                        "logprob": _logprob(t),
                         "top_logprobs": [],
                     }
                     for t in content_ids

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from arollout.tasks.base import Answer, Task, Verdict
 from arollout.tasks.verify import check
 from sandboxes.api import ExecRequest, ExecResult, ExecStatus, Mount
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class TinySuite:

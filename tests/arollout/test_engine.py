@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import anyio
 import pytest
@@ -12,6 +12,9 @@ from arollout.records import EpisodeStatus, Message
 from arollout.testing.fakes import FakeSandbox, ScriptedClient
 
 from .helpers import TinySuite, action, python_eval_sandbox
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 pytestmark = pytest.mark.anyio
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import anyio
 import pytest
@@ -15,6 +15,9 @@ from arollout.testing.fakes import FakeSandbox, ScriptedClient
 from sandboxes.api import DEFAULT_LIMITS, ExecResult, ExecStatus
 
 from .helpers import TinySuite, action, python_eval_sandbox
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 pytestmark = pytest.mark.anyio
 

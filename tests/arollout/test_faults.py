@@ -7,7 +7,7 @@ import pytest
 
 from arollout.config import Budgets, RunConfig
 from arollout.engine import Engine
-from arollout.llm.chat import ByteChatML
+from arollout.llm.chat import PackedChatML
 from arollout.llm.retry import RetryPolicy
 from arollout.llm.sglang import SGLangClient
 from arollout.records import EpisodeStatus
@@ -46,7 +46,7 @@ async def test_faults_end_every_episode_with_a_status(faults: Faults) -> None:
                 RunConfig(concurrency=16, budgets=Budgets(max_turns=3)),
                 suite=suite,
                 client=client,
-                template=ByteChatML(),
+                template=PackedChatML(),
                 sandbox=FakeSandbox(python_eval_sandbox),
             )
             async with engine:

@@ -6,6 +6,7 @@ import pytest
 
 from arollout.errors import ProtocolError, ServerError
 from arollout.llm.base import GenerateRequest, SamplingParams
+from arollout.llm.chat import PackedChatML
 from arollout.llm.openai import OpenAIClient
 from arollout.llm.retry import RetryPolicy
 from arollout.records import Message
@@ -30,7 +31,8 @@ async def test_chat_against_the_emulator() -> None:
             assert client.token_in is False
             result = await client.generate(chat())
             assert result.finish_reason == "stop" and "print(1)" in result.text
-            assert result.output_ids == list(result.text.encode())  # ids given as llama.cpp does
+            # ids given as llama.cpp does, in the emulator's default tokenizer
+            assert result.output_ids == PackedChatML().encode(result.text)
             assert len(result.logprobs) == len(result.output_ids) == result.completion_tokens
             assert result.prompt_tokens > 0
             truncated = await client.generate(chat(max_new=4))

@@ -7,15 +7,15 @@ import pytest
 
 from arollout.errors import ProtocolError, ServerError, ServerTimeout, ServerUnavailable
 from arollout.llm.base import GenerateRequest, SamplingParams
-from arollout.llm.chat import ByteChatML
+from arollout.llm.chat import PackedChatML
 from arollout.llm.retry import RetryPolicy
 from arollout.llm.sglang import GENERATE_FIELDS, SAMPLING_FIELDS, SGLangClient
 from arollout.records import Message
-from arollout.testing import Faults, LatencyModel, OraclePolicy, open_emulator
+from arollout.testing import Faults, LatencyModel, OraclePolicy, format_action, open_emulator
 
 pytestmark = pytest.mark.anyio
 
-T = ByteChatML()
+T = PackedChatML()  # the emulator's default tokenizer
 QUESTION = "How many patients are older than 60?"
 SOLUTION = "print(42)"
 FAST_RETRY = RetryPolicy(attempts=3, base_s=0.001, max_s=0.002)
@@ -126,7 +126,8 @@ async def test_connection_refused_is_unavailable() -> None:
 
 
 async def test_abort_returns_partial_tokens() -> None:
-    slow = LatencyModel(decode_tok_s=200.0)
+    slow = LatencyModel(decode_tok_s=50.0)
+    planned = len(T.encode(format_action("validate_code", {"code": SOLUTION}))) + 1
     async with emulator(latency=slow) as emu, SGLangClient(emu.url) as client:
         result = None
 
@@ -141,12 +142,12 @@ async def test_abort_returns_partial_tokens() -> None:
             await client.abort("slow-t0")
         assert result is not None
         assert result.finish_reason == "abort"
-        assert 0 < result.completion_tokens < 73
+        assert 0 < result.completion_tokens < planned
         assert len(result.logprobs) == len(result.output_ids) == result.completion_tokens
 
 
 async def test_pause_in_place_then_continue_spans_weight_versions() -> None:
-    slow = LatencyModel(decode_tok_s=400.0)
+    slow = LatencyModel(decode_tok_s=100.0)
     async with emulator(latency=slow) as emu, SGLangClient(emu.url) as client:
         result = None
 
@@ -248,7 +249,7 @@ async def test_request_body_matches_the_contract() -> None:
     assert sp["max_new_tokens"] == 97  # clamped to the context
     assert sp["no_stop_trim"] is True and sp["skip_special_tokens"] is False
     assert sp["spaces_between_special_tokens"] is False
-    assert sp["stop_token_ids"] == [257] and sp["sampling_seed"] == 7
+    assert sp["stop_token_ids"] == [T.im_end] and sp["sampling_seed"] == 7
 
 
 @pytest.mark.parametrize(
@@ -303,3 +304,48 @@ async def test_many_concurrent_requests_share_a_bounded_pool() -> None:
             for i in range(200):
                 tg.start_soon(one, i)
         assert done == 200
+
+
+async def test_sampling_params_follow_each_request() -> None:
+    """The fixed part of ``sampling_params`` is cached per value, never reused wrongly."""
+    bodies: list[dict] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        bodies.append(msgspec.json.decode(req.content))
+        meta = {
+            "finish_reason": {"type": "length"},
+            "completion_tokens": 1,
+            "output_token_logprobs": [[-0.1, 5, None]],
+        }
+        return httpx.Response(200, json={"text": "x", "output_ids": [5], "meta_info": meta})
+
+    variants = [
+        SamplingParams(max_new_tokens=9, seed=1, stop_token_ids=(7,)),
+        SamplingParams(max_new_tokens=8, seed=None, temperature=0.5, stop=("</s>",)),
+        SamplingParams(max_new_tokens=7, seed=2, stop_token_ids=(7,)),
+    ]
+    async with SGLangClient("http://x", transport=httpx.MockTransport(handler)) as client:
+        for index, sampling in enumerate(variants):
+            await client.generate(
+                GenerateRequest(rid=f"s{index}", sampling=sampling, input_ids=[1])
+            )
+    sent = [body["sampling_params"] for body in bodies]
+    assert [sp["max_new_tokens"] for sp in sent] == [9, 8, 7]
+    assert [sp.get("sampling_seed") for sp in sent] == [1, None, 2]
+    assert [sp["temperature"] for sp in sent] == [1.0, 0.5, 1.0]
+    assert [sp["stop_token_ids"] for sp in sent] == [[7], [], [7]]
+    assert "stop" not in sent[0] and sent[1]["stop"] == ["</s>"]
+    assert all(set(sp) <= set(SAMPLING_FIELDS) and sp["no_stop_trim"] for sp in sent)
+    assert all("routing_key" not in body and "cache_salt" not in body for body in bodies)
+
+
+def test_translate_error_maps_once_and_passes_the_rest() -> None:
+    from arollout.llm.retry import translate_error
+
+    assert isinstance(translate_error(httpx.ReadTimeout("t"), "op"), ServerTimeout)
+    assert isinstance(translate_error(TimeoutError(), "op"), ServerTimeout)
+    dropped = translate_error(ConnectionResetError("x"), "op")
+    assert isinstance(dropped, ServerUnavailable) and dropped.retryable
+    assert isinstance(translate_error(msgspec.DecodeError("bad"), "op"), ProtocolError)
+    assert translate_error(ServerError("already ours"), "op") is None
+    assert translate_error(KeyError("a bug"), "op") is None

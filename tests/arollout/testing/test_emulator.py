@@ -8,9 +8,10 @@ import anyio
 import httpx
 import pytest
 
-from arollout.llm.chat import ByteChatML
+from arollout.llm.chat import ByteChatML, PackedChatML
 from arollout.records import Message
 from arollout.testing import (
+    EmulatorConfig,
     LatencyModel,
     NoisyPolicy,
     OraclePolicy,
@@ -18,7 +19,7 @@ from arollout.testing import (
     open_emulator,
 )
 
-T = ByteChatML()
+T = PackedChatML()  # the emulator's default tokenizer
 ACTION = re.compile(r"\A```json\n(.*)\n```\Z", re.S)
 
 
@@ -95,13 +96,16 @@ async def test_generate_with_text_and_raw_http_errors() -> None:
 
 @pytest.mark.anyio
 async def test_aggregate_token_cap_slows_a_batch_down() -> None:
-    latency = LatencyModel(decode_tok_s=2000.0, max_batch_tok_s=2000.0)
+    rate = 500.0
+    latency = LatencyModel(decode_tok_s=rate, max_batch_tok_s=rate)
     async with open_emulator(policy=OraclePolicy({}), latency=latency) as emu:
         async with httpx.AsyncClient(base_url=emu.url) as http:
             body = {"input_ids": T.render(convo("q")), "sampling_params": {"max_new_tokens": 40}}
+            tokens: list[int] = []
 
             async def one() -> None:
-                assert (await http.post("/generate", json=body)).status_code == 200
+                reply = await http.post("/generate", json=body)
+                tokens.append(reply.json()["meta_info"]["completion_tokens"])
 
             start = anyio.current_time()
             await one()
@@ -111,9 +115,11 @@ async def test_aggregate_token_cap_slows_a_batch_down() -> None:
                 for _ in range(8):
                     tg.start_soon(one)
             batch = anyio.current_time() - start
-    # 8 x 40 tokens at a 2000 tok/s cap need about 0.16 s (less while the batch
-    # ramps up); one alone needs 0.02 s.
-    assert alone < 0.1 and batch >= 0.12
+    # One reply alone needs n / rate; eight share the cap and need about 8 n / rate
+    # (less while the batch ramps up).
+    n = tokens[0]
+    assert tokens == [n] * 9 and n > 10
+    assert alone < 2.5 * n / rate and batch >= 0.75 * 8 * n / rate
 
 
 @pytest.mark.anyio
@@ -142,3 +148,32 @@ async def test_client_disconnect_cancels_a_hanging_request() -> None:
                 await http.post("/generate", json={"input_ids": [1], "sampling_params": {}})
         await anyio.sleep(0.05)
         assert emu.statistics().in_flight == 0
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("name", ["byte", "packed"])
+async def test_tokenizer_is_configurable(name: str) -> None:
+    tpl = ByteChatML() if name == "byte" else PackedChatML()
+    config = EmulatorConfig(policy=OraclePolicy({"q": "print(3)"}), tokenizer=name)  # type: ignore[arg-type]
+    async with open_emulator(config=config) as emu:
+        async with httpx.AsyncClient(base_url=emu.url) as http:
+            body = {"input_ids": tpl.render(convo("q")), "sampling_params": {"max_new_tokens": 400}}
+            reply = (await http.post("/generate", json=body)).json()
+    out = reply["output_ids"]
+    assert out[-1] == tpl.im_end and reply["meta_info"]["finish_reason"]["matched"] == tpl.im_end
+    content = tpl.decode(out[:-1])
+    assert (
+        action(content)["params"]["code"] == "print(3)" and reply["text"] == content + "<|im_end|>"
+    )
+    assert out == [*tpl.encode(content), tpl.im_end]
+    # Packed ids carry about four bytes each; byte ids exactly one.
+    ratio = len(content.encode()) / (len(out) - 1)
+    assert ratio == 1.0 if name == "byte" else ratio > 3.5
+    assert reply["meta_info"]["prompt_tokens"] == len(body["input_ids"])
+
+
+def test_unknown_tokenizer_is_refused() -> None:
+    from arollout.testing.emulator import _make_state
+
+    with pytest.raises(ValueError, match="unknown tokenizer"):
+        _make_state(EmulatorConfig(policy=OraclePolicy({}), tokenizer="bpe"))  # type: ignore[arg-type]

@@ -1,0 +1,426 @@
+"""The host backend's async pool: one warm zygote per slot, driven over pipes.
+
+The engine never forks: each slot is a separate ``python -I runner.py``
+process started once with a whitelisted environment, and every run is one
+framed request/response on its stdin/stdout. The idle-slot stream is both the
+queue and the semaphore: at most ``slots`` runs are in flight and callers wait
+in FIFO order.
+
+Failure model: a run's outcome is always an :class:`ExecResult`. A zygote that
+dies, answers garbage or reports a broken setup turns the in-flight run into
+``sandbox_error`` and is replaced in the background; zygotes are also recycled
+after ``recycle_after`` runs or when their RSS grows past ``memory_growth``.
+A cancelled caller's run is killed (the zygote gets a ``cancel`` frame, and is
+replaced if it does not confirm within two seconds), so nothing outlives it.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import itertools
+import os
+import subprocess
+import sys
+import time
+from typing import TYPE_CHECKING, Final, Literal, final
+
+import anyio
+import anyio.abc
+import msgspec
+
+from . import cgroups, protocol
+from .api import ExecRequest, ExecResult, ExecStatus
+from .errors import SandboxError
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+__all__ = ("DEFAULT_PRELOAD", "Protection", "ProtectionReport", "SandboxPool")
+
+#: Modules every zygote imports before forking (those that are installed).
+DEFAULT_PRELOAD: Final = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "scipy.stats",
+    "sqlite3",
+    "statsmodels.api",
+    "sklearn",
+)
+RUNNER: Final = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runner.py")
+_ZYGOTE_ENV: Final = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+_CANCEL_GRACE_S: Final = 2.0
+_uids = itertools.count()
+_pool_ids = itertools.count()
+
+
+@final
+class Protection(msgspec.Struct, frozen=True, kw_only=True):
+    """One isolation mechanism and whether this pool's runs get it."""
+
+    name: str
+    active: bool
+    detail: str = ""
+
+
+@final
+class ProtectionReport(msgspec.Struct, frozen=True, kw_only=True):
+    """Which protections are active (as measured by a booted zygote)."""
+
+    protections: tuple[Protection, ...]
+    preloaded: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+    @property
+    def inactive(self) -> tuple[str, ...]:
+        """Names of the protections that are off."""
+        return tuple(p.name for p in self.protections if not p.active)
+
+    def table(self) -> str:
+        """A plain-text table, one protection per line."""
+        width = max((len(p.name) for p in self.protections), default=10)
+        rows = [f"{'protection':<{width}}  active  detail"]
+        rows += [
+            f"{p.name:<{width}}  {'yes' if p.active else 'NO ':<6}  {p.detail}"
+            for p in self.protections
+        ]
+        return "\n".join(rows)
+
+
+class _Zygote:
+    """Host-side handle of one runner process."""
+
+    def __init__(self, proc: anyio.abc.Process, cgroup: str) -> None:
+        self.proc = proc
+        self.cgroup = cgroup
+        self.decoder = protocol.FrameDecoder()
+        self.inbox: collections.deque[protocol.Message] = collections.deque()
+        self.stderr_tail = bytearray()
+        self.runs = 0
+        self.base_rss = 0
+        self.ready: protocol.Message | None = None
+
+    async def send(self, data: bytes) -> None:
+        assert self.proc.stdin is not None
+        await self.proc.stdin.send(data)
+
+    async def recv(self) -> protocol.Message:
+        assert self.proc.stdout is not None
+        while not self.inbox:
+            try:
+                data = await self.proc.stdout.receive()
+            except anyio.EndOfStream:
+                raise EOFError("runner exited") from None
+            self.inbox.extend(self.decoder.feed(data))
+        return self.inbox.popleft()
+
+    async def recv_result(self, run_id: int) -> protocol.Message:
+        while True:
+            msg = await self.recv()
+            if msg.kind == "result" and msg.fields.get("id") == run_id:
+                return msg
+
+    async def pump_stderr(self) -> None:
+        """Keep the last 4 KiB of the runner's stderr for error messages."""
+        if self.proc.stderr is None:
+            return
+        with contextlib.suppress(anyio.EndOfStream, anyio.ClosedResourceError, OSError):
+            async for chunk in self.proc.stderr:
+                self.stderr_tail += chunk
+                del self.stderr_tail[:-4096]
+
+    async def close(self, timeout_s: float = 3.0) -> None:
+        with anyio.CancelScope(shield=True):
+            if self.proc.stdin is not None:
+                with contextlib.suppress(Exception):
+                    await self.proc.stdin.aclose()
+            with anyio.move_on_after(timeout_s):
+                await self.proc.wait()
+            if self.proc.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    self.proc.kill()
+                await self.proc.wait()
+                await anyio.to_thread.run_sync(_remove_cgroup, self.cgroup)
+
+
+def _remove_cgroup(name: str) -> None:
+    version, root = cgroups.detect()
+    if version and os.geteuid() == 0:
+        with contextlib.suppress(OSError):
+            cgroups.Cgroup(name, version, root).remove()
+
+
+class _Slot:
+    def __init__(self, index: int, uid: int) -> None:
+        self.index = index
+        self.uid = uid
+        self.zygote: _Zygote | None = None
+        self.replace = False
+
+
+@final
+class SandboxPool:
+    """Warm, isolated Python/shell execution: ``async with SandboxPool() as pool``.
+
+    Args:
+        slots: concurrent runs (one zygote each); default ``os.cpu_count()``.
+        python: interpreter that runs the sandboxed code (default: this one).
+        preload: modules imported once per zygote (missing ones are skipped).
+        mode: ``"zygote"`` (fork a preloaded process) or ``"cold"`` (a fresh
+            interpreter per run, same isolation and limits).
+        strict: refuse to start unless every protection is active.
+        recycle_after: replace a zygote after this many runs.
+        memory_growth: replace a zygote whose RSS grew by more than this fraction.
+        uid_base: first unprivileged uid; each slot gets its own uid and gid.
+        boot_timeout_s: how long a zygote may take to import ``preload``.
+        disable: protections to switch off on purpose (``"namespaces"``,
+            ``"cgroups"``, ``"seccomp"``, ``"uid"``), e.g. to test degraded modes.
+        workdir: the run's working directory inside the jail.
+    """
+
+    def __init__(
+        self,
+        *,
+        slots: int | None = None,
+        python: str | None = None,
+        preload: tuple[str, ...] | list[str] | None = None,
+        mode: Literal["zygote", "cold"] = "zygote",
+        strict: bool = False,
+        recycle_after: int = 10_000,
+        memory_growth: float = 0.10,
+        uid_base: int = 60_000,
+        boot_timeout_s: float = 120.0,
+        disable: tuple[str, ...] = (),
+        workdir: str = "/workdir",
+    ) -> None:
+        if mode not in ("zygote", "cold"):
+            raise SandboxError(f"mode must be 'zygote' or 'cold', not {mode!r}")
+        n = slots if slots is not None else (os.cpu_count() or 1)
+        if n < 1:
+            raise SandboxError(f"slots must be >= 1, not {n}")
+        self._python = python or sys.executable
+        self._preload = tuple(DEFAULT_PRELOAD if preload is None else preload)
+        self._mode = mode
+        self._strict = strict
+        self._recycle_after = recycle_after
+        self._growth = memory_growth
+        self._boot_timeout = boot_timeout_s
+        self._disable = tuple(disable)
+        self._workdir = workdir
+        self._id = f"{os.getpid()}-{next(_pool_ids)}"
+        self._slots = [_Slot(i, uid_base + next(_uids) % 5000) for i in range(n)]
+        self._idle_send, self._idle_recv = anyio.create_memory_object_stream[_Slot](n)
+        self._ids = itertools.count(1)
+        self._tg: anyio.abc.TaskGroup | None = None
+        self._report: ProtectionReport | None = None
+        self._closed = False
+
+    # -- lifecycle ---------------------------------------------------------------------
+    async def __aenter__(self) -> SandboxPool:
+        if self._tg is not None or self._closed:
+            raise SandboxError("a SandboxPool can be entered only once")
+        self._tg = anyio.create_task_group()
+        await self._tg.__aenter__()
+        try:
+            async with anyio.create_task_group() as tg:
+                for slot in self._slots:
+                    tg.start_soon(self._boot, slot)
+            if self._strict and self.protections().inactive:
+                raise SandboxError(
+                    "strict=True but these protections are off: "
+                    + ", ".join(self.protections().inactive)
+                    + " (run as root on Linux with cgroups, or pass strict=False)"
+                )
+            for slot in self._slots:
+                self._idle_send.send_nowait(slot)
+        except BaseException:
+            await self.aclose()
+            raise
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop every zygote (their runs are killed) and remove their cgroups."""
+        if self._closed:
+            return
+        self._closed = True
+        with anyio.CancelScope(shield=True):
+            async with anyio.create_task_group() as tg:
+                for slot in self._slots:
+                    if slot.zygote is not None:
+                        tg.start_soon(slot.zygote.close)
+        if self._tg is not None:
+            self._tg.cancel_scope.cancel()
+            await self._tg.__aexit__(None, None, None)
+
+    async def _start_zygote(self, slot: _Slot) -> _Zygote:
+        assert self._tg is not None
+        cgroup = f"{self._id}-{slot.index}"
+        proc = await anyio.open_process(
+            [self._python, "-I", RUNNER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(_ZYGOTE_ENV),
+        )
+        z = _Zygote(proc, cgroup)
+        self._tg.start_soon(z.pump_stderr)
+        config = {
+            "type": "config",
+            "uid": slot.uid,
+            "gid": slot.uid,
+            "preload": list(self._preload) if self._mode == "zygote" else [],
+            "mode": self._mode,
+            "cgroup": cgroup,
+            "disable": list(self._disable),
+            "workdir": self._workdir,
+        }
+        try:
+            with anyio.fail_after(self._boot_timeout):
+                await z.send(protocol.encode(config))
+                z.ready = await z.recv()
+        except BaseException as exc:
+            await z.close(0.1)
+            tail = z.stderr_tail.decode(errors="replace")
+            if isinstance(exc, Exception):
+                raise SandboxError(f"sandbox runner failed to start: {exc!r}\n{tail}") from exc
+            raise
+        z.base_rss = int(z.ready.fields.get("rss", 0))
+        return z
+
+    async def _boot(self, slot: _Slot) -> None:
+        slot.zygote = await self._start_zygote(slot)
+        if self._report is None:
+            assert slot.zygote.ready is not None
+            f = slot.zygote.ready.fields
+            prots = tuple(
+                Protection(name=k, active=bool(v["active"]), detail=str(v.get("detail", "")))
+                for k, v in f["protections"].items()
+            )
+            self._report = ProtectionReport(
+                protections=prots,
+                preloaded=tuple(f.get("preloaded", ())),
+                missing=tuple(f.get("missing", ())),
+            )
+
+    async def _replace(self, slot: _Slot) -> None:
+        """Swap in a fresh zygote, then hand the slot back to the queue."""
+        try:
+            old, slot.zygote = slot.zygote, None
+            if old is not None:
+                await old.close()
+            if not self._closed:
+                with contextlib.suppress(SandboxError):
+                    slot.zygote = await self._start_zygote(slot)
+        finally:
+            slot.replace = False
+            with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
+                self._idle_send.send_nowait(slot)
+
+    def protections(self) -> ProtectionReport:
+        """Which protections are active (available once the pool is entered)."""
+        if self._report is None:
+            raise SandboxError("protections() is known only after `async with SandboxPool()`")
+        return self._report
+
+    # -- running -----------------------------------------------------------------------
+    async def exec(self, request: ExecRequest) -> ExecResult:
+        """Run one request. Model faults are statuses; this raises only on misuse."""
+        if self._tg is None or self._closed:
+            raise SandboxError("use the pool inside `async with SandboxPool(...) as pool`")
+        t0 = time.monotonic()
+        slot = await self._idle_recv.receive()
+        queue_s = time.monotonic() - t0
+        try:
+            result = await self._run_on(slot, request, queue_s)
+        finally:
+            z = slot.zygote
+            if z is not None and z.runs >= self._recycle_after:
+                slot.replace = True
+            if slot.replace or z is None:
+                self._tg.start_soon(self._replace, slot)
+            else:
+                self._idle_send.send_nowait(slot)
+        return result
+
+    async def _run_on(self, slot: _Slot, request: ExecRequest, queue_s: float) -> ExecResult:
+        z = slot.zygote
+        if z is None or z.proc.returncode is not None:  # died while idle: replace inline
+            with contextlib.suppress(SandboxError):
+                if z is not None:
+                    await z.close(0.1)
+                slot.zygote = z = await self._start_zygote(slot)
+        if z is None:
+            return _error("no sandbox runner available for this slot", queue_s)
+        run_id = next(self._ids)
+        fields = {
+            "type": "run",
+            "id": run_id,
+            "language": request.language,
+            "limits": msgspec.to_builtins(request.limits),
+            "mounts": [[m.source, m.target] for m in request.mounts],
+            "collect": list(request.collect),
+            "env": dict(request.env),
+        }
+        blobs = {"code": request.code.encode(), "stdin": request.stdin}
+        blobs.update(("f:" + k, v) for k, v in request.files.items())
+        z.runs += 1
+        try:
+            await z.send(protocol.encode(fields, blobs))
+            msg = await z.recv_result(run_id)
+        except (EOFError, OSError, protocol.FrameError, anyio.BrokenResourceError) as exc:
+            slot.replace = True
+            tail = z.stderr_tail.decode(errors="replace")[-1000:]
+            return _error(f"sandbox runner died: {exc!r} {tail}".strip(), queue_s)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                slot.replace = True
+                with anyio.move_on_after(_CANCEL_GRACE_S):
+                    await z.send(protocol.encode({"type": "cancel", "id": run_id}))
+                    await z.recv_result(run_id)
+                    slot.replace = False
+            raise
+        f = msg.fields
+        if f.get("broken") or f.get("status") == "sandbox_error":
+            slot.replace = True
+        elif z.base_rss and int(f.get("rss", 0)) > z.base_rss * (1 + self._growth):
+            slot.replace = True
+        return _to_result(msg, queue_s)
+
+
+def _error(message: str, queue_s: float) -> ExecResult:
+    return ExecResult(status=ExecStatus.SANDBOX_ERROR, error=message, queue_s=queue_s)
+
+
+def _to_result(msg: protocol.Message, queue_s: float) -> ExecResult:
+    f, b = msg.fields, msg.blobs
+    status = str(f.get("status", "sandbox_error"))
+    if status not in ExecStatus.__members__.values():
+        status = "sandbox_error"
+    return ExecResult(
+        status=ExecStatus(status),
+        returncode=f.get("returncode"),
+        signal=f.get("signal"),
+        wall_s=float(f.get("wall", 0.0)),
+        cpu_s=float(f.get("cpu", 0.0)),
+        peak_memory_bytes=int(f.get("peak", 0)),
+        stdout=b.get("stdout", b"").decode("utf-8", errors="replace"),
+        stderr=b.get("stderr", b"").decode("utf-8", errors="replace"),
+        stdout_truncated=bool(f.get("stdout_truncated", False)),
+        stderr_truncated=bool(f.get("stderr_truncated", False)),
+        files={k[2:]: v for k, v in b.items() if k.startswith("f:")},
+        leftovers_killed=int(f.get("leftovers", 0)),
+        error=str(f.get("error", "")),
+        queue_s=queue_s,
+    )

@@ -1,0 +1,46 @@
+"""Shared helpers for the sandbox tests: stray-process and stray-file counters."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from sandboxes import cgroups
+
+
+def sandbox_processes() -> list[int]:
+    """Host pids owned by a sandbox uid (60000-64999): must be empty between runs."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if 60000 <= os.stat(f"/proc/{entry}").st_uid < 65000:
+                    pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
+
+
+@pytest.fixture
+def strays():
+    """The function listing host processes of sandbox uids."""
+    return sandbox_processes
+
+
+def host_tmp_entries() -> set[str]:
+    return set(os.listdir("/tmp")) | set(os.listdir("/dev/shm")) | set(os.listdir("/var/tmp"))
+
+
+@pytest.fixture
+def no_strays():
+    """Assert the test left no sandbox process and no new file in /tmp, /dev/shm, /var/tmp."""
+    before = host_tmp_entries()
+    yield
+    assert sandbox_processes() == []
+    new = {e for e in host_tmp_entries() - before if not e.startswith("pytest")}
+    assert new == set()
+
+
+def cgroup_available() -> bool:
+    return os.geteuid() == 0 and cgroups.detect()[0] != 0

@@ -1,0 +1,146 @@
+"""Pool behaviour: results, I/O, files, mounts, concurrency, cancellation, recovery."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import anyio
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from sandboxes import ExecRequest, ExecStatus, Limits, Mount, SandboxError, SandboxPool, protocol
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(scope="module")
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+async def pool(anyio_backend):
+    async with SandboxPool(slots=2, preload=("numpy", "pandas")) as p:
+        yield p
+
+
+async def test_ok_runtime_error_and_stdin(pool, no_strays):
+    ok = await pool.exec(ExecRequest(code="print(input()[::-1])", stdin=b"abc\n"))
+    assert (ok.status, ok.returncode, ok.stdout) == (ExecStatus.OK, 0, "cba\n")
+    bad = await pool.exec(ExecRequest(code="raise KeyError('k')"))
+    assert bad.status is ExecStatus.RUNTIME_ERROR and "KeyError: 'k'" in bad.stderr
+    assert "child.py" not in bad.stderr
+    code3 = await pool.exec(ExecRequest(code="import sys; sys.exit(3)"))
+    assert (code3.status, code3.returncode) == (ExecStatus.RUNTIME_ERROR, 3)
+    sig = await pool.exec(
+        ExecRequest(code="import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")
+    )
+    assert (sig.status, sig.signal) == (ExecStatus.KILLED_SIGNAL, signal.SIGSEGV)
+
+
+async def test_files_collect_and_symlink_refusal(pool, no_strays):
+    code = (
+        "import os\nos.mkdir('out')\nopen('out/b.txt', 'w').write(open('in/a.txt').read().upper())\n"
+        "os.symlink('/etc/passwd', 'link')\nprint(os.getcwd())"
+    )
+    r = await pool.exec(
+        ExecRequest(code=code, files={"in/a.txt": b"hello"}, collect=("out/b.txt", "link", "nope"))
+    )
+    assert r.status is ExecStatus.OK, r
+    assert r.files == {"out/b.txt": b"HELLO"}  # the planted link reads as absent
+
+
+async def test_readonly_mount(pool, no_strays, tmp_path):
+    (tmp_path / "t.csv").write_text("a,b\n1,2\n")
+    tmp_path.chmod(0o755)  # the run's uid must be able to read the mounted data
+    code = (
+        "import pandas as pd\nprint(int(pd.read_csv('/data/t.csv').b.sum()))\n"
+        "try:\n    open('/data/x', 'w')\nexcept OSError as e:\n    print(type(e).__name__)"
+    )
+    r = await pool.exec(
+        ExecRequest(code=code, mounts=(Mount(source=str(tmp_path), target="/data"),))
+    )
+    assert r.stdout.splitlines()[0] == "2" and r.stdout.splitlines()[1] in (
+        "OSError",
+        "PermissionError",
+    )
+
+
+async def test_shell_language(pool, no_strays):
+    r = await pool.exec(ExecRequest(code="echo $((6*7)) && id -u", language="shell"))
+    assert (
+        r.status is ExecStatus.OK
+        and r.stdout.split()[0] == "42"
+        and int(r.stdout.split()[1]) >= 60000
+    )
+
+
+async def test_64_in_flight_on_two_slots_each_result_once(pool, no_strays):
+    results: dict[int, str] = {}
+
+    async def one(i: int) -> None:
+        r = await pool.exec(ExecRequest(code=f"print({i} * 2)"))
+        assert i not in results
+        results[i] = r.stdout
+
+    async with anyio.create_task_group() as tg:
+        for i in range(64):
+            tg.start_soon(one, i)
+    assert results == {i: f"{i * 2}\n" for i in range(64)}
+
+
+async def test_cancelled_caller_kills_its_run(pool, no_strays, strays):
+    with anyio.move_on_after(0.3):
+        await pool.exec(ExecRequest(code="import time\nwhile True: time.sleep(0.01)"))
+    assert strays() == []
+    r = await pool.exec(ExecRequest(code="print('next')"))
+    assert r.stdout == "next\n"
+
+
+async def test_crashed_zygote_is_sandbox_error_then_replaced(no_strays):
+    async with SandboxPool(slots=1, preload=()) as pool:
+        await _crash_and_recover(pool)
+
+
+async def _crash_and_recover(pool):
+    slot_pids = [s.zygote.proc.pid for s in pool._slots]
+
+    async def killer() -> None:
+        await anyio.sleep(0.3)
+        for pid in slot_pids:
+            os.kill(pid, signal.SIGKILL)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(killer)
+        r = await pool.exec(ExecRequest(code="import time; time.sleep(2)"))
+    assert r.status is ExecStatus.SANDBOX_ERROR and r.error
+    for _ in range(3):
+        again = await pool.exec(ExecRequest(code="print(1)", limits=Limits(wall_s=5)))
+        assert again.status in (ExecStatus.OK,), again
+
+
+async def test_strict_refuses_degraded_and_cold_mode_works(no_strays):
+    with pytest.raises(SandboxError, match="seccomp"):
+        async with SandboxPool(slots=1, preload=(), strict=True, disable=("seccomp",)):
+            pass
+    async with SandboxPool(slots=1, mode="cold") as cold:
+        assert cold.protections().inactive == ()
+        r = await cold.exec(ExecRequest(code="import sys; print(sys.flags.isolated)"))
+        assert r.stdout == "1\n", r
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    fields=st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=10), max_size=4),
+    blobs=st.dictionaries(st.text(min_size=1, max_size=5), st.binary(max_size=300), max_size=4),
+    cut=st.integers(min_value=1, max_value=64),
+)
+def test_protocol_round_trips_in_any_chunking(fields, blobs, cut):
+    data = protocol.encode(fields, blobs) * 2
+    dec = protocol.FrameDecoder()
+    msgs = []
+    for i in range(0, len(data), cut):
+        msgs += dec.feed(data[i : i + cut])
+    assert len(msgs) == 2 and dec.pending == 0
+    assert all(m.fields == fields and m.blobs == blobs for m in msgs)
