@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import orjson
 
 from arollout.errors import ArolloutError, ConfigError
+from sandboxes.errors import SandboxError
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
 
 __all__ = ("main",)
+
+T = TypeVar("T")
 
 
 def _run(fn: Callable[[], Awaitable[int]]) -> int:
@@ -166,9 +169,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="run an inference server (emulator, local model)")
-    p.add_argument("what", choices=["emulator"])
+    p.add_argument(
+        "what",
+        choices=["emulator", "local"],
+        help="emulator: the SGLang-protocol emulator; local: SmolLM2-135M on llama.cpp (CPU)",
+    )
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=30000)
+    p.add_argument("--port", type=int, default=30000, help="0 picks a free port")
     p.add_argument("--suite", default="ehr-demo", help="suite whose reference solutions the oracle uses")
     p.add_argument("--policy", choices=["oracle", "noisy"], default="oracle")
     p.add_argument("--noise-rate", type=float, default=0.3)
@@ -177,6 +184,11 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    if args.what == "local":
+        from arollout.llm.local import serve_local_forever
+
+        serve_local_forever(host=args.host, port=args.port or None)
+        return 0
     from arollout.servers import serve_emulator_forever
 
     serve_emulator_forever(
@@ -248,9 +260,16 @@ def _add_sandbox(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
-    from sandboxes.check import main as check_main
+    import msgspec
 
-    return check_main(["--json"] if args.json else [])
+    from sandboxes.check import run_check
+
+    report = _run_value(run_check)
+    if args.json:
+        _print_json(msgspec.to_builtins(report))
+    else:
+        sys.stdout.write(report.table() + "\n")
+    return 0 if report.ok else 1
 
 
 # -- bench -----------------------------------------------------------------------------
@@ -287,7 +306,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_value(fn: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+def _run_value(fn: Callable[[], Awaitable[T]]) -> T:
     return anyio.run(fn, backend="asyncio", backend_options={"use_uvloop": True})
 
 
@@ -309,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
-    except ArolloutError as exc:
+    except (ArolloutError, SandboxError) as exc:
         sys.stderr.write(f"arollout: error: {exc}\n")
         return 2
     except KeyboardInterrupt:

@@ -163,9 +163,9 @@ class Engine:
 
             pool = SandboxPool(
                 slots=config.sandbox.slots,
+                python=config.sandbox.python or None,
                 mode=config.sandbox.mode,
                 strict=config.sandbox.strict,
-                **({"python": config.sandbox.python} if config.sandbox.python else {}),
             )
             self._sandbox = await self._stack.enter_async_context(pool)
         if self._client is None:

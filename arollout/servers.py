@@ -11,6 +11,11 @@ emulator   SGLangClient -> in-process   PackedChatML (built-in)
            replay policy from the suite)
 http(s)    SGLangClient (kind=sglang)   HFChatTemplate(--tokenizer)
            LlamaCppClient (llamacpp)    HFChatTemplate(--tokenizer)
+           (emulator by URL)            --tokenizer builtin:packed
+           OpenAIClient (openai)        none: chat mode
+local      LlamaCppClient (sglang,      HFChatTemplate from the GGUF
+           llamacpp) -> llama-server    file's own vocabulary
+           started here (llm/local.py)
            OpenAIClient (openai)        none: chat mode
 ========== ============================ =============================
 
@@ -21,10 +26,10 @@ clear error instead of thousands of failed episodes.
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any, final
+from typing import TYPE_CHECKING, Any, Final, final
 
 from arollout.errors import ConfigError, ServerError
-from arollout.llm.chat import HFChatTemplate, PackedChatML
+from arollout.llm.chat import ByteChatML, HFChatTemplate, PackedChatML
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping, Sequence
@@ -32,10 +37,19 @@ if TYPE_CHECKING:
     from arollout.config import ServerConfig
     from arollout.episode import ChatRenderer
     from arollout.llm.base import LLMClient
+    from arollout.llm.chat import ChatTemplate
     from arollout.tasks.base import Suite
     from arollout.testing.policies import Policy
 
-__all__ = ("Server", "build_policy", "open_server", "serve_emulator_forever")
+__all__ = ("BUILTIN_PREFIX", "Server", "build_policy", "open_server", "serve_emulator_forever")
+
+#: ``--tokenizer builtin:packed`` (or ``builtin:byte``): an emulator reached by URL.
+BUILTIN_PREFIX: Final = "builtin:"
+
+# The local model (SmolLM2-135M) was trained on 8192-token contexts: each of the
+# local server's slots gets at most that; a few slots batch concurrent turns.
+_LOCAL_TRAINED_CONTEXT: Final = 8192
+_LOCAL_SLOTS: Final = 4
 
 
 @final
@@ -126,10 +140,38 @@ async def open_server(
             yield Server(client, PackedChatML(), info)
             return
         if config.url == "local":
-            raise ConfigError(
-                "--server local (the embedded llama.cpp model) is not available in this "
-                "version; start a server and pass its URL with --server-kind llamacpp"
+            import anyio
+
+            from arollout.llm.gguf_vocab import chat_template_from_gguf
+            from arollout.llm.local import find_model_file, open_local_server
+
+            local_template = None
+            if config.kind != "openai":  # built first: a missing package fails before the start
+                local_template = await anyio.to_thread.run_sync(
+                    chat_template_from_gguf, find_model_file()
+                )
+            local = await stack.enter_async_context(
+                open_local_server(
+                    context_len=min(config.context_len, _LOCAL_TRAINED_CONTEXT),
+                    slots=max(1, min(_LOCAL_SLOTS, concurrency)),
+                )
             )
+            local_client: LlamaCppClient | OpenAIClient
+            if local_template is None:
+                local_client = OpenAIClient(
+                    local.url,
+                    model=local.alias,
+                    concurrency=concurrency,
+                    timeout_s=config.request_timeout_s,
+                )
+            else:
+                local_client = LlamaCppClient(
+                    local.url, concurrency=concurrency, timeout_s=config.request_timeout_s
+                )
+            await stack.enter_async_context(local_client)
+            kind = "openai" if local_template is None else "llamacpp"
+            yield Server(local_client, local_template, {"kind": kind, "local": local.info()})
+            return
         if config.kind in ("openai", "llamacpp"):
             await _probe(config.url, "/v1/models" if config.kind == "openai" else "/health")
         if config.kind == "openai":
@@ -148,7 +190,7 @@ async def open_server(
                 f"--server-kind {config.kind} is token-in/token-out: pass --tokenizer DIR "
                 "(the model's tokenizer.json directory), or use --server-kind openai"
             )
-        template = HFChatTemplate.from_path(config.tokenizer)
+        template = _url_template(config.tokenizer)
         if config.kind == "llamacpp":
             token_client: LlamaCppClient | SGLangClient = await stack.enter_async_context(
                 LlamaCppClient(
@@ -175,6 +217,25 @@ async def open_server(
         except ServerError as exc:
             raise ConfigError(f"cannot reach the SGLang server at {config.url}: {exc}") from exc
         yield Server(sglang, template, info)
+
+
+def _url_template(tokenizer: str) -> ChatTemplate:
+    """The chat template for a token-in/token-out URL.
+
+    ``builtin:packed`` / ``builtin:byte`` select the emulator's own tokenizers,
+    so an emulator started with ``arollout serve emulator`` can be driven over
+    its URL exactly like a real SGLang server; anything else is a tokenizer
+    directory.
+    """
+    if tokenizer.startswith(BUILTIN_PREFIX):
+        name = tokenizer.removeprefix(BUILTIN_PREFIX)
+        builtin = {"packed": PackedChatML, "byte": ByteChatML}.get(name)
+        if builtin is None:
+            raise ConfigError(
+                f"unknown built-in tokenizer {tokenizer!r}; use builtin:packed or builtin:byte"
+            )
+        return builtin()
+    return HFChatTemplate.from_path(tokenizer)
 
 
 async def _probe(url: str, path: str) -> None:

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need, then lints, type-checks and
-# runs the whole test suite (including the llm- and docker-marked tests where
-# their setup scripts succeeded).
+# runs the whole test suite, the llm-marked tests (a real local model) included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
+bash scripts/setup-llm.sh  # the local model, for the llm-marked tests
 PY=.venv/bin/python
 
 echo "== ruff"

@@ -13,6 +13,14 @@ entry is read as one of:
 
 ``stop_type`` ``eos``/``word`` map to ``stop``, ``limit`` to ``length``;
 anything else (``none``) to ``abort``.
+
+Stops, as ``llama-server`` 7e4c0a9 reports them: on an end-of-generation token
+(``eos``: SmolLM2's ``<|im_end|>``) ``tokens`` and the probabilities both end
+with that id, so the output already closes the turn. On a stop *string*
+(``word``) ``tokens`` holds every sampled id but the probabilities cover only
+the ids whose text is in ``content``; the ids that carried the stop string are
+dropped, so ids, logprobs and text stay aligned (the engine then closes the
+turn itself, as after a truncated one).
 """
 
 from __future__ import annotations
@@ -175,9 +183,15 @@ def _completion(reply: _Reply, n_prompt: int) -> Completion:
             raise ProtocolError(f"{_WHAT}: no `tokens` and no ids in completion_probabilities")
         ids = [token for token, _ in pairs if token is not None]
     logprobs = [lp for _, lp in pairs]
+    trimmed = False
+    if reply.stop_type == "word" and reply.completion_probabilities is not None:
+        trimmed = len(logprobs) < len(ids)
+        ids = ids[: len(logprobs)]  # the ids past `content` carried the stop string
     if len(logprobs) != len(ids):
         raise ProtocolError(f"{_WHAT}: {len(logprobs)} probabilities for {len(ids)} tokens")
-    if reply.tokens_predicted is not None and reply.tokens_predicted != len(ids):
+    if any(token is not None and token != id_ for (token, _), id_ in zip(pairs, ids, strict=True)):
+        raise ProtocolError(f"{_WHAT}: completion_probabilities ids differ from `tokens`")
+    if not trimmed and reply.tokens_predicted is not None and reply.tokens_predicted != len(ids):
         raise ProtocolError(
             f"{_WHAT}: tokens_predicted={reply.tokens_predicted} but {len(ids)} tokens returned"
         )

@@ -19,7 +19,7 @@ from arollout.errors import EngineStateError, ProtocolError
 from arollout.llm.base import Completion, FinishReason, GenerateRequest
 from arollout.llm.http1 import open_backend
 from arollout.llm.retry import RetryPolicy, check_status, retrying, translate_errors
-from arollout.records import Message  # noqa: TC001 - msgspec resolves it at runtime
+from arollout.records import Message
 
 if TYPE_CHECKING:
     import httpx
@@ -150,7 +150,8 @@ class OpenAIClient:
                 seed=sampling.seed,
                 stop=list(sampling.stop) if sampling.stop else None,
                 logprobs=True if self._logprobs else None,
-                top_logprobs=0 if self._logprobs else None,
+                # 1, not 0: llama.cpp's server (7e4c0a9) drops all logprobs at 0.
+                top_logprobs=1 if self._logprobs else None,
             )
         )
 

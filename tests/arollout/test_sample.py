@@ -106,7 +106,7 @@ def test_kill_9_then_rerun_holds_every_episode_once(tmp_path: Path) -> None:
     cmd = [
         sys.executable, "-m", "arollout.cli", "sample",
         "--limit", "40", "--n", "4", "--concurrency", "32",
-        "--emulator-latency", "cpu-small", "--no-progress", "--out", str(out),
+        "--emulator-latency", "gpu-7b", "--no-progress", "--out", str(out),
     ]  # fmt: skip
     env = _env(tmp_path / "cache")
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -76,7 +76,7 @@ async def test_body_key_and_missing_logprobs() -> None:
         "seed": 3,
         "stop": ["</s>"],
         "logprobs": True,
-        "top_logprobs": 0,
+        "top_logprobs": 1,
     }
 
 
