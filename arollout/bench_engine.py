@@ -52,6 +52,21 @@ def _rss_mb() -> float:
     return 0.0
 
 
+def _pin_apart(emulator_pid: int) -> set[int] | None:
+    """Engine on one CPU, emulator on another: neither steals the other's cache
+    or time slices, which otherwise makes CPU-per-turn swing by +-20 %.
+
+    Returns the engine's previous affinity (None: fewer than two CPUs, nothing pinned).
+    """
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None
+    before = set(cpus)
+    os.sched_setaffinity(emulator_pid, {cpus[-1]})
+    os.sched_setaffinity(0, {cpus[0]})
+    return before
+
+
 def _start_emulator(port: int, suite: str) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "arollout.cli", "serve", "emulator", "--port", str(port), "--suite", suite]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -127,6 +142,7 @@ def run_engine_bench(
     port = _free_port()
     proc = _start_emulator(port, suite)
     url = f"http://127.0.0.1:{port}"
+    pinned = _pin_apart(proc.pid)
     try:
 
         def run(concurrency: int, episodes: int) -> dict[str, Any]:
@@ -148,6 +164,9 @@ def run_engine_bench(
     finally:
         proc.terminate()
         proc.wait(10)
+        if pinned is not None:
+            os.sched_setaffinity(0, pinned)
     result["cpu_count"] = os.cpu_count()
+    result["pinned"] = pinned is not None
     result["python"] = sys.version.split()[0]
     return result

@@ -85,7 +85,22 @@ def parse_action(text: str) -> Action | ParseFailure:
 
 
 def _fenced_blocks(text: str) -> list[str]:
-    return [m.group(1) for m in _FENCE.finditer(text)] if "```" in text else []
+    """Bodies of ```-fenced blocks, an optional ``json`` tag removed.
+
+    Same result as ``_FENCE.finditer`` (pairs of fences, left to right), by
+    splitting: the lazy regex costs ~10 us on a typical reply, this ~1 us.
+    """
+    if "```" not in text:
+        return []
+    parts = text.split("```")
+    blocks = []
+    for i in range(1, len(parts) - 1, 2):
+        body = parts[i]
+        if body.startswith(("json", "JSON")):
+            body = body[4:]
+        body = body.lstrip(" \t")
+        blocks.append(body[1:] if body.startswith("\n") else body)
+    return blocks
 
 
 def _validate(obj: dict[str, Any]) -> Action | ParseFailure:

@@ -12,15 +12,77 @@ Two modes exist because servers differ in what they can promise:
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, NoReturn, Protocol, final
 
 import msgspec
 
 from arollout.records import Message
 
-__all__ = ("Completion", "FinishReason", "GenerateRequest", "LLMClient", "SamplingParams")
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = (
+    "Completion",
+    "FinishReason",
+    "GenerateRequest",
+    "LLMClient",
+    "PromptIds",
+    "SamplingParams",
+)
+
+_IDS_ENCODER = msgspec.json.Encoder()
 
 FinishReason = Literal["stop", "length", "abort"]
+
+
+@final
+class PromptIds(list[int]):
+    """An episode's token context: a list that only grows, with its JSON cached.
+
+    A token-in request carries the whole context every turn, and encoding it
+    again each time costs time linear in the context (tens of microseconds at
+    a few thousand ids, per turn). Because this list can only be appended to,
+    the JSON text of the ids already encoded stays valid, and :meth:`json`
+    encodes only the ids added since its last call. Every other mutation
+    raises :class:`TypeError`, so the cache cannot go stale.
+    """
+
+    __slots__ = ("_encoded", "_json")
+
+    def __init__(self, ids: Iterable[int] = ()) -> None:
+        super().__init__(ids)
+        self._json = bytearray()
+        self._encoded = 0
+
+    def json(self) -> bytes:
+        """The ids as a JSON array, encoding only what was appended since the last call."""
+        n = len(self)
+        if n == 0:
+            return b"[]"
+        done = self._encoded
+        if done < n:
+            tail = _IDS_ENCODER.encode(list.__getitem__(self, slice(done, n)))
+            if done:
+                del self._json[-1]  # the closing "]"
+                self._json += b","
+                self._json += memoryview(tail)[1:]
+            else:
+                self._json += tail
+            self._encoded = n
+        return bytes(self._json)
+
+    def _frozen(self, *_args: object, **_kwargs: object) -> NoReturn:
+        raise TypeError("PromptIds only grows: use append() or extend()")
+
+    __setitem__ = __delitem__ = __imul__ = _frozen
+    insert = pop = remove = clear = sort = reverse = _frozen
+
+    def __iadd__(self, other: Iterable[int]) -> PromptIds:  # type: ignore[override,misc]
+        self.extend(other)
+        return self
+
+    def __reduce__(self) -> tuple[type[PromptIds], tuple[list[int]]]:
+        return (PromptIds, (list(self),))
 
 
 class SamplingParams(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

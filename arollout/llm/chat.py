@@ -73,6 +73,9 @@ class ChatTemplate(Protocol):
         ...
 
 
+_SYSTEM_CACHE_SIZE: Final = 64  # distinct fixed strings and system prompts kept
+
+
 class _ChatMLBase:
     """ChatML rendering shared by both implementations.
 
@@ -99,20 +102,48 @@ class _ChatMLBase:
     def stop_token_ids(self) -> tuple[int, ...]:
         return (self.im_end,)
 
+    def _fixed(self, text: str) -> list[int]:
+        """``encode(text)`` for the template's own fixed strings, computed once.
+
+        Role headers, the newline and the generation prompt recur in every
+        message; caching them leaves one ``encode`` per message (its content).
+        """
+        cache: dict[str, list[int]] | None = self.__dict__.get("_fixed_cache")
+        if cache is None:
+            cache = self.__dict__["_fixed_cache"] = {}
+        ids = cache.get(text)
+        if ids is None:
+            ids = cache[text] = self.encode(text)
+        return ids
+
     def _message(self, message: Message) -> list[int]:
+        """The ids of one message (callers copy them: cached lists are shared)."""
+        if message.role == "system":  # one instruction text shared by thousands of episodes
+            key = "\x00system\x00" + message.content
+            cache = self.__dict__.get("_fixed_cache")
+            cached = cache.get(key) if cache is not None else None
+            if cached is None:
+                cached = self._render_message(message)
+                if cache is not None and len(cache) >= _SYSTEM_CACHE_SIZE:
+                    cache.clear()
+                self.__dict__.setdefault("_fixed_cache", {})[key] = cached
+            return cached
+        return self._render_message(message)
+
+    def _render_message(self, message: Message) -> list[int]:
         ids = [self.im_start]
-        ids += self.encode(f"{message.role}\n")
+        ids += self._fixed(f"{message.role}\n")
         ids += self.encode(message.content)
         ids.append(self.im_end)
-        ids += self._newline
+        ids += self._fixed("\n")
         return ids
 
     @property
     def _newline(self) -> list[int]:
-        return self.encode("\n")
+        return self._fixed("\n")
 
     def _generation_prompt(self) -> list[int]:
-        return [self.im_start, *self.encode("assistant\n")]
+        return [self.im_start, *self._fixed("assistant\n")]
 
     def render(self, messages: Sequence[Message], add_generation_prompt: bool = True) -> list[int]:
         ids: list[int] = []

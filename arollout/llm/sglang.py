@@ -28,7 +28,7 @@ import anyio
 import msgspec
 
 from arollout.errors import EngineStateError, ProtocolError, ServerError
-from arollout.llm.base import Completion, FinishReason, GenerateRequest, SamplingParams
+from arollout.llm.base import Completion, FinishReason, GenerateRequest, PromptIds, SamplingParams
 from arollout.llm.http1 import open_backend
 from arollout.llm.retry import (
     RetryPolicy,
@@ -63,7 +63,7 @@ class _FixedSampling(msgspec.Struct, omit_defaults=True, gc=False):
 
 class _GenerateBody(msgspec.Struct, omit_defaults=True, gc=False):
     rid: str
-    input_ids: list[int]
+    input_ids: list[int] | msgspec.Raw  # Raw: a PromptIds' cached JSON
     sampling_params: msgspec.Raw
     return_logprob: bool
     logprob_start_len: int
@@ -254,7 +254,7 @@ class SGLangClient:
             raise ValueError(f"`max_new_tokens` must be >= 1, got {sampling.max_new_tokens}")
         body = _GenerateBody(
             rid=rid,
-            input_ids=ids,
+            input_ids=msgspec.Raw(ids.json()) if type(ids) is PromptIds else ids,
             sampling_params=self._sampling(sampling, budget),
             return_logprob=True,
             logprob_start_len=-1,

@@ -11,6 +11,7 @@ Both record what they were asked, so tests can assert on the traffic.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import final
 
@@ -92,7 +93,7 @@ class FakeSandbox:
 
     async def exec(self, request: ExecRequest) -> ExecResult:
         self.requests.append(request)
-        await anyio.lowlevel.checkpoint()
+        await asyncio.sleep(0)  # a real sandbox always yields to the loop
         return self._handler(request)
 
     async def aclose(self) -> None:

@@ -55,3 +55,14 @@ def test_well_formed_action_survives_surrounding_text(code: str, before: str, af
     body = f"```json\n{payload}\n```" if fenced else payload
     parsed = parse_action(f"{before}\n{body}\n{after}")
     assert parsed == Action(name="validate_code", params={"code": code})
+
+
+_FENCE_PIECES = st.sampled_from(["```", "json", "JSON", " ", "\t", "\n", "x", "{", "}", "``"])
+
+
+@given(st.lists(_FENCE_PIECES, max_size=30).map("".join))
+def test_fenced_blocks_match_the_reference_regex(text: str) -> None:
+    # The split-based scanner must find exactly what the documented regex finds.
+    from arollout.agent.actions import _FENCE, _fenced_blocks
+
+    assert _fenced_blocks(text) == [m.group(1) for m in _FENCE.finditer(text)]
