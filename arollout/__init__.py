@@ -48,6 +48,7 @@ from arollout.llm import (
     LlamaCppClient as LlamaCppClient,
     LLMClient as LLMClient,
     OpenAIClient as OpenAIClient,
+    PromptIds as PromptIds,
     SamplingParams as SamplingParams,
     SGLangClient as SGLangClient,
 )
@@ -92,6 +93,7 @@ __all__ = (
     "LlamaCppClient",
     "Message",
     "OpenAIClient",
+    "PromptIds",
     "ProtocolError",
     "RunConfig",
     "SGLangClient",

@@ -17,7 +17,7 @@ from typing import Any
 import anyio
 
 from .api import ExecRequest, ExecStatus
-from .pool import SandboxPool
+from .pool import SandboxPool, default_slots
 
 __all__ = ("PANDAS_SNIPPET", "run_bench")
 
@@ -64,7 +64,7 @@ async def run_bench(
     *, slots: int | None = None, n: int = 200, seconds: float = 6.0, warmup: int = 20
 ) -> dict[str, Any]:
     """Measure the pool and the fresh-interpreter baseline; return one flat dict."""
-    slots = slots or os.cpu_count() or 1
+    slots = slots or default_slots()
     async with SandboxPool(slots=slots) as pool:
         await _latency(pool, PANDAS_SNIPPET, warmup)
         passes = await _latency(pool, "pass", n)

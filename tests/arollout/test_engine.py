@@ -120,3 +120,42 @@ def test_episode_seed_is_stable_and_distinct() -> None:
     seeds = {episode_seed(0, "a", i) for i in range(8)}
     assert len(seeds) == 8
     assert episode_seed(1, "a", 0) != episode_seed(0, "a", 0)
+
+
+async def test_gc_threshold_is_raised_while_open_and_restored() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    engine, _ = make_engine()
+    async with engine:
+        assert gc.get_threshold()[0] >= 20_000
+        assert gc.get_threshold()[1:] == before[1:]
+    assert gc.get_threshold() == before
+
+
+async def test_a_failing_callback_cancels_every_running_episode() -> None:
+    # The episodes are plain asyncio tasks: an exception in the driver must
+    # still cancel and await all of them (nothing keeps running or leaks).
+    cancelled = 0
+
+    async def slow(conversation: Sequence[Message]) -> str:
+        nonlocal cancelled
+        if conversation[1].content.endswith("0?"):
+            return solver(conversation)
+        try:
+            await anyio.sleep(30)
+        except BaseException:
+            cancelled += 1
+            raise
+        return ""
+
+    async def boom(trajectory) -> None:
+        raise RuntimeError("callback failed")
+
+    engine, suite = make_engine(slow, concurrency=8, count=5)
+    with anyio.fail_after(5):
+        async with engine:
+            with pytest.raises(RuntimeError, match="callback failed"):
+                await engine.run_episodes(suite.tasks(), 1, on_trajectory=boom)
+            assert engine.metrics.in_flight == 0
+    assert cancelled == 4
