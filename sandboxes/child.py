@@ -1,11 +1,11 @@
 """The two forked processes of one run: the PID-namespace init and the code (stdlib only).
 
-Both are forked from the zygote before the request arrives (see
-:mod:`runner`). Everything here runs in a child and ends in ``os._exit``:
+Both exist before the request arrives (see :mod:`runner`): the init is
+forked by the small nursery, the code by the zygote. Everything here runs in a child and ends in ``os._exit``:
 an exception must never unwind into the zygote's serving loop, which the
 child's copy of the stack still holds.
 
-The init stays root: it owns the namespaces and the mounts, reaps the code
+The init stays root: it owns the namespaces and the mounts, reaps what the code leaves behind
 and reads collected files (without following links the code may plant). The
 code process gives up everything before the first line of untrusted source
 runs: session, rlimits, uid/gid, NO_NEW_PRIVS, seccomp, every inherited fd.
@@ -27,7 +27,7 @@ else:  # loaded by runner.py as a script
     protocol = sys.modules["_sandbox_protocol"]
     seccomp = sys.modules["_sandbox_seccomp"]
 
-__all__ = ("code_main", "init_main")
+__all__ = ("code_enter", "code_main", "init_main", "nursery_main")
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
@@ -59,31 +59,63 @@ def _rlimits(limits: dict[str, Any]) -> dict[str, int]:
     }
 
 
-def init_main(z: Any, workdir: str, req_r: int, res_w: int, out_w: int, err_w: int) -> NoReturn:
-    """The run's init: set up, hand the request to the code, report how it ended."""
+def nursery_main(z: Any, sock: Any) -> NoReturn:
+    """Fork one init per request on ``sock``; never returns (see ``Zygote._start_nursery``).
+
+    A request is the run's workdir (bytes) with two fds attached: the read end
+    of the init's request pipe and the write end of its report pipe. The reply
+    is the init's pid (host view) as a little-endian int32, -1 on failure.
+    """
+    import socket
+    import struct
+
     try:
         _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if z.cgroup is not None:
-            z.cgroup.attach_self()
-        with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as fh:
-            fh.write("-1000")  # the OOM killer must pick the code, not its reaper
-        if z.pidns_fd >= 0:
-            os.close(z.pidns_fd)
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # inits are reaped by the kernel
+        own_pidns = os.open("/proc/self/ns/pid", os.O_RDONLY) if z.use_ns else -1
+        while True:
+            msg, fds, _, _ = socket.recv_fds(sock, 4096, 2)
+            if not msg or len(fds) != 2:
+                os._exit(0)
+            req_r, res_w = fds
+            pid = -1
+            try:
+                if z.use_ns:
+                    jail.unshare(jail.CLONE_NEWPID)
+                pid = os.fork()
+            except OSError:
+                pid = -1
+            finally:
+                if z.use_ns and pid != 0:
+                    jail.setns(own_pidns, jail.CLONE_NEWPID)
+            if pid == 0:
+                sock.close()
+                if own_pidns >= 0:
+                    os.close(own_pidns)
+                init_main(z, msg.decode(), req_r, res_w)
+            os.close(req_r)
+            os.close(res_w)
+            sock.send(struct.pack("<i", pid))
+    except BaseException:
+        os._exit(1)
+
+
+def init_main(z: Any, workdir: str, req_r: int, res_w: int) -> NoReturn:
+    """The run's init: namespaces and root, then the request's mounts and files, then the report.
+
+    Frames on ``res_w``: ``armed`` (the namespaces exist: the zygote forks the
+    code into them), ``mounted`` (data, files and sealed root are in place:
+    the code may start), ``exit`` (after the zygote reaped the code: leftover
+    processes and the collected files), or ``setup_error``.
+    """
+    try:
+        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # dies with the nursery
         if z.use_ns:
             jail.enter_namespaces()
             jail.build_root(z.binds, workdir, z.uid, z.gid, size_mb=64)
-        go_r, go_w = os.pipe()
-        ok_r, ok_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            for fd in (go_w, ok_r, req_r, res_w):
-                os.close(fd)
-            code_main(z, workdir, go_r, ok_w, out_w, err_w)
-        for fd in (go_r, ok_w, out_w, err_w):
-            os.close(fd)
         protocol.write_frame(res_w, {"type": "armed"})
         msg = protocol.read_frame(req_r)
-        if msg is None:  # the zygote is shutting down
+        if msg is None:  # the zygote is shutting down or dropped this chain
             os._exit(0)
         fields = msg.fields
         limits = fields.get("limits", {})
@@ -92,25 +124,16 @@ def init_main(z: Any, workdir: str, req_r: int, res_w: int, out_w: int, err_w: i
             jail.seal_root(int(limits.get("tmpfs_mb", 256)))
         files = {k[2:]: v for k, v in msg.blobs.items() if k.startswith("f:")}
         jail.write_files(workdir, files, z.uid, z.gid)
-        code_blobs = {"code": msg.blobs.get("code", b""), "stdin": msg.blobs.get("stdin", b"")}
-        protocol.write_frame(go_w, fields, code_blobs)
-        os.close(go_w)
-        ack = os.read(ok_r, 4096)
-        if ack != b"ok":
-            raise OSError(ack.decode(errors="replace") or "code process died during setup")
-        _, status, usage = os.wait4(pid, 0)
+        protocol.write_frame(res_w, {"type": "mounted"})
+        if protocol.read_frame(req_r) is None:  # "collect": the code has been reaped
+            os._exit(0)
         leftovers = len(jail.living_processes()) if z.use_ns else 0
         collected = jail.read_collected(
             workdir, fields.get("collect", ()), int(limits.get("output_bytes", 1 << 20)) * 16
         )
         protocol.write_frame(
             res_w,
-            {
-                "type": "exit",
-                "status": status,
-                "cpu": usage.ru_utime + usage.ru_stime,
-                "leftovers": leftovers,
-            },
+            {"type": "exit", "leftovers": leftovers},
             {"f:" + k: v for k, v in collected.items()},
         )
         os._exit(0)
@@ -118,6 +141,30 @@ def init_main(z: Any, workdir: str, req_r: int, res_w: int, out_w: int, err_w: i
         with contextlib.suppress(BaseException):
             protocol.write_frame(res_w, {"type": "setup_error", "error": f"{exc!r}"})
         os._exit(1)
+
+
+def code_enter(
+    z: Any,
+    ns_fds: list[tuple[int, int]],
+    workdir: str,
+    go_r: int,
+    ok_w: int,
+    out_w: int,
+    err_w: int,
+) -> NoReturn:
+    """The code process, just forked from the zygote: join the slot cgroup and the init's namespaces."""
+    try:
+        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if z.cgroup is not None:
+            z.cgroup.attach_self()
+        for fd, nstype in ns_fds:  # the mount namespace last: it also moves root and cwd
+            jail.setns(fd, nstype)
+            os.close(fd)
+    except BaseException as exc:
+        with contextlib.suppress(BaseException):
+            os.write(ok_w, f"code setup failed: {exc!r}".encode())
+        os._exit(1)
+    code_main(z, workdir, go_r, ok_w, out_w, err_w)
 
 
 def code_main(z: Any, workdir: str, go_r: int, ok_w: int, out_w: int, err_w: int) -> NoReturn:

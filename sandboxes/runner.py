@@ -6,30 +6,40 @@ can read its parent's initial environment block even after
 ``os.environ.clear()``). It speaks framed messages (:mod:`protocol`) on its
 original stdin/stdout; stray prints of preloaded modules go to stderr.
 
-Process chain of one run (forked *before* the request arrives, so that fork,
+Processes of one run (both made *before* the request arrives, so that fork,
 namespace and mount costs stay off the request's critical path)::
 
     zygote (root, host namespaces, single-threaded, preloaded, gc-frozen)
-     └─ init  pid 1 of a fresh PID namespace; own mount/net/ipc/uts; joins the
-        │     slot cgroup; tmpfs root; waits for the request; binds data,
-        │     writes files, detaches the host root, reaps the code, reads the
-        │     collected files and reports the exit status
-        └─ code  drops to the slot uid, rlimits, NO_NEW_PRIVS + seccomp, runs
-                 the source with exec() (or execve of sh / a cold interpreter)
+     ├─ nursery  forked at boot, before the preload (small): forks the inits
+     │   └─ init  pid 1 of a fresh PID namespace; own mount/net/ipc/uts; tmpfs
+     │            root; on the request binds data, writes files and detaches
+     │            the host root; after the run counts leftovers and reads the
+     │            collected files
+     └─ code  forked from the zygote into the init's namespaces (setns); joins
+              the slot cgroup, drops to the slot uid, rlimits, NO_NEW_PRIVS +
+              seccomp, runs the source with exec() (or execve of sh / a cold
+              interpreter)
 
-The zygote supervises: it reads stdout/stderr with a cap, enforces the wall
-timeout and SIGKILLs the init, which takes the whole PID namespace down
-(setsid daemons included); a cgroup sweep is the backstop.
+Only the code is forked from the big preloaded zygote: each fork and exit of
+a ~120 MB process costs ~6 ms of kernel time (page tables), the largest part
+of a run's CPU, and the init does not need that memory.
+
+The zygote supervises: it reads stdout/stderr with a cap, reaps the code,
+enforces the wall timeout and SIGKILLs the init, which takes the whole PID
+namespace down (setsid daemons included); a cgroup sweep is the backstop.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import importlib.util
 import os
 import select
 import signal
+import socket
+import struct
 import sys
 import tempfile
 import time
@@ -83,40 +93,68 @@ def _rss() -> int:
 
 
 class _Chain:
-    """The pipes and pid of one pre-forked init/code pair."""
+    """One pre-forked run: its init (a nursery child) and its code (our child)."""
 
-    def __init__(self, pid: int, req_w: int, res_r: int, out_r: int, err_r: int) -> None:
-        self.pid, self.req_w, self.res_r, self.out_r, self.err_r = pid, req_w, res_r, out_r, err_r
-        self.reaped = False
-        self.armed = False
+    def __init__(self, pid: int, pidfd: int, req_w: int, res_r: int) -> None:
+        self.pid, self.pidfd, self.req_w, self.res_r = pid, pidfd, req_w, res_r
+        self.out_r = self.err_r = self.go_w = self.ok_r = -1
+        self.code_pid = 0
+        self.code_pidfd = -1
+        self.code_reaped = True  # until a code process exists
+        self.init_gone = False
         self.workdir = ""  # a host directory to remove, when there is no mount namespace
 
     def kill(self) -> None:
-        if not self.reaped:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        """SIGKILL the init (its PID namespace, the code included, goes with it) and the code."""
+        if not self.init_gone:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        if not self.code_reaped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.code_pid, signal.SIGKILL)
+
+    def wait_code(self) -> tuple[int, Any]:
+        """Reap the code process (blocking); return its wait status and rusage."""
+        _, status, usage = os.wait4(self.code_pid, 0)
+        self.code_reaped = True
+        return status, usage
 
     def reap(self, timeout_s: float) -> None:
+        """Wait for both processes to end, killing them once ``timeout_s`` has passed."""
         deadline = time.monotonic() + timeout_s
-        while not self.reaped:
-            pid, _ = os.waitpid(self.pid, os.WNOHANG)
+        killed = False
+        while not self.code_reaped:
+            pid, _ = os.waitpid(self.code_pid, os.WNOHANG)
             if pid:
-                self.reaped = True
-            elif time.monotonic() > deadline:
+                self.code_reaped = True
+            elif time.monotonic() > deadline and not killed:
                 self.kill()
-                os.waitpid(self.pid, 0)
-                self.reaped = True
+                killed = True
+                deadline = time.monotonic() + 1.0
+            elif time.monotonic() > deadline:
+                os.waitpid(self.code_pid, 0)
+                self.code_reaped = True
             else:
-                time.sleep(0.0005)
+                select.select([self.code_pidfd], [], [], max(0.0, deadline - time.monotonic()))
+        while not self.init_gone:  # the nursery reaps it; its pidfd turns readable at exit
+            remaining = deadline - time.monotonic()
+            if select.select([self.pidfd], [], [], max(0.0, remaining))[0]:
+                self.init_gone = True
+            elif not killed:
+                self.kill()
+                killed = True
+                deadline = time.monotonic() + 1.0
+            else:
+                self.init_gone = True  # unkillable: give up waiting, the fd is closed below
 
     def close(self) -> None:
-        for fd in (self.req_w, self.res_r, self.out_r, self.err_r):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        for fd in (
+            self.req_w, self.res_r, self.out_r, self.err_r, self.go_w, self.ok_r,
+            self.pidfd, self.code_pidfd,
+        ):  # fmt: skip
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
 
 class Zygote:
@@ -143,11 +181,17 @@ class Zygote:
         self.missing: list[str] = []
         self.binds: list[str] = []
         self.spare: _Chain | None = None
+        self.nursery: socket.socket | None = None
+        self.nursery_pid = 0
         self.broken = ""
         self._disabled = disabled
 
     # -- boot ------------------------------------------------------------------------
     def boot(self) -> None:
+        if self.use_ns:
+            self.pidns_fd = os.open("/proc/self/ns/pid", os.O_RDONLY)
+            self.binds = jail.interpreter_paths(self.cfg.get("extra_paths", ()))
+        self._start_nursery()  # while this process is still small: see _start_nursery
         for name in self.cfg.get("preload", ()):
             try:
                 importlib.import_module(name)
@@ -182,12 +226,9 @@ class Zygote:
         mark("cgroup_kill_sweep", self.cgroup is not None, cg_detail)
         mark("unprivileged_uid", self.use_uid, f"uid {self.uid}")
         mark("rlimits", True, "CPU AS FSIZE NOFILE NPROC CORE")
-        if self.use_ns:
-            self.pidns_fd = os.open("/proc/self/ns/pid", os.O_RDONLY)
-            self.binds = jail.interpreter_paths(self.cfg.get("extra_paths", ()))
         try:
             self.spare = self._prefork()
-            armed = self._await_armed(self.spare)
+            armed = ""
         except OSError as exc:
             armed = str(exc)
         ns_ok = self.use_ns and armed == ""
@@ -199,45 +240,126 @@ class Zygote:
         if self.use_ns and not ns_ok:
             self.broken = f"namespace setup failed: {armed}"
 
-    def _await_armed(self, chain: _Chain) -> str:
-        """Block until the init reports its setup; return the error ('' when armed)."""
-        if chain.armed:
-            return ""
-        msg = protocol.read_frame(chain.res_r)
-        chain.armed = True
-        if msg is None:
-            return "run init died during setup"
-        return "" if msg.kind == "armed" else str(msg.fields.get("error", "setup failed"))
+    def _start_nursery(self) -> None:
+        """Fork the process that forks every run's init.
+
+        A run needs two processes: the init (PID 1 of the run's namespaces,
+        root, trusted) and the code (forked from this preloaded zygote, so
+        that imports are free). Forking a process costs one page-table entry
+        per 4 KiB of its memory, and its exit frees them again: for the
+        ~120 MB zygote that is ~6 ms of kernel time per fork and exit, most of
+        a run's CPU. The init needs none of that memory, so it is forked from
+        this small nursery, made before the preload; only the code is forked
+        from the zygote, into the init's namespaces (``setns``).
+        """
+        parent, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid == 0:
+            parent.close()
+            for fd in (self.proto_in, self.proto_out):
+                os.close(fd)
+            child.nursery_main(self, child_end)
+        child_end.close()
+        self.nursery_pid, self.nursery = pid, parent
+
+    def _read_report(self, chain: _Chain, timeout_s: float) -> Any:
+        """The init's next frame (None: it died or said nothing within ``timeout_s``)."""
+        if not select.select([chain.res_r], [], [], timeout_s)[0]:
+            return None
+        return protocol.read_frame(chain.res_r)
 
     # -- chains ----------------------------------------------------------------------
     def _prefork(self) -> _Chain:
+        """Prepare the next run: an armed init, and the code process waiting in its namespaces.
+
+        Raises:
+            OSError: the nursery, the init's setup or the fork failed (the
+                message says which); the slot is then broken and replaced.
+        """
         if _threads() != 1:
             raise OSError(f"zygote has {_threads()} threads; refusing to fork")
         workdir = self.workdir
         if not self.use_ns:  # no private mounts: a host directory, removed after the run
             workdir = tempfile.mkdtemp(prefix="arollout-run-")
             os.chown(workdir, self.uid, self.gid)
+        nursery = self.nursery
+        if nursery is None:
+            raise OSError("the zygote is shutting down")
         req_r, req_w = os.pipe()
         res_r, res_w = os.pipe()
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
-        if self.use_ns:
-            jail.unshare(jail.CLONE_NEWPID)
         try:
-            pid = os.fork()
-        finally:
-            if self.use_ns and os.getpid() != 1:
-                jail.setns(self.pidns_fd, jail.CLONE_NEWPID)
-        if pid == 0:
-            for fd in (req_w, res_r, out_r, err_r, self.proto_in, self.proto_out):
+            socket.send_fds(nursery, [workdir.encode()], [req_r, res_w])
+            reply = nursery.recv(8)
+        except OSError as exc:
+            for fd in (req_w, res_r):
                 os.close(fd)
-            child.init_main(self, workdir, req_r, res_w, out_w, err_w)
-        for fd in (req_r, res_w, out_w, err_w):
-            os.close(fd)
-        chain = _Chain(pid, req_w, res_r, out_r, err_r)
+            raise OSError(f"the init nursery is gone: {exc}") from None
+        finally:
+            os.close(req_r)
+            os.close(res_w)
+        init_pid = struct.unpack("<i", reply)[0] if len(reply) == 4 else -1
+        if init_pid <= 0:
+            for fd in (req_w, res_r):
+                os.close(fd)
+            raise OSError("the init nursery could not fork a run's init")
+        chain = _Chain(init_pid, os.pidfd_open(init_pid), req_w, res_r)
         if not self.use_ns:
             chain.workdir = workdir
+        try:
+            armed = self._read_report(chain, 30.0)
+            if armed is None:
+                raise OSError("run init died during setup")
+            if armed.kind != "armed":
+                raise OSError(str(armed.fields.get("error", "setup failed")))
+            self._fork_code(chain, workdir)
+        except BaseException:
+            chain.kill()
+            chain.reap(1.0)
+            chain.close()
+            raise
         return chain
+
+    def _fork_code(self, chain: _Chain, workdir: str) -> None:
+        """Fork the code process into the armed init's PID, mount, net, ipc and uts namespaces."""
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        go_r, go_w = os.pipe()
+        ok_r, ok_w = os.pipe()
+        chain.out_r, chain.err_r, chain.go_w, chain.ok_r = out_r, err_r, go_w, ok_r
+        ns_fds: list[tuple[int, int]] = []
+        pid = -1
+        try:
+            if self.use_ns:
+                for name, flag in (
+                    ("net", jail.CLONE_NEWNET),
+                    ("ipc", jail.CLONE_NEWIPC),
+                    ("uts", jail.CLONE_NEWUTS),
+                    ("mnt", jail.CLONE_NEWNS),
+                ):
+                    ns_fds.append((os.open(f"/proc/{chain.pid}/ns/{name}", os.O_RDONLY), flag))
+                with open(f"/proc/{chain.pid}/ns/pid", "rb", buffering=0) as pid_ns:
+                    jail.setns(pid_ns.fileno(), jail.CLONE_NEWPID)  # for the next child only
+            try:
+                pid = os.fork()
+            finally:
+                if self.use_ns and pid != 0:
+                    jail.setns(self.pidns_fd, jail.CLONE_NEWPID)
+            if pid == 0:  # never unwinds into the serving loop below
+                try:
+                    keep = {go_r, ok_w, out_w, err_w, *(fd for fd, _ in ns_fds)}
+                    for fd in range(3, max(keep)):
+                        if fd not in keep:
+                            with contextlib.suppress(OSError):
+                                os.close(fd)
+                    os.closerange(max(keep) + 1, 1 << 16)
+                    child.code_enter(self, ns_fds, workdir, go_r, ok_w, out_w, err_w)
+                finally:
+                    os._exit(70)
+        finally:
+            for fd in (out_w, err_w, go_r, ok_w, *(fd for fd, _ in ns_fds)):
+                os.close(fd)
+        chain.code_pid, chain.code_reaped = pid, False
+        chain.code_pidfd = os.pidfd_open(pid)
 
     # -- serving ---------------------------------------------------------------------
     def _next_message(self, block: bool) -> Any:
@@ -286,7 +408,16 @@ class Zygote:
             self.spare.kill()
             self.spare.reap(1.0)
             self.spare.close()
+            if self.spare.workdir:
+                import shutil
+
+                shutil.rmtree(self.spare.workdir, ignore_errors=True)
             self.spare = None
+        if self.nursery is not None:
+            self.nursery.close()  # the nursery exits on EOF
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.nursery_pid, 0)
+            self.nursery = None
         if self.cgroup is not None:
             self.cgroup.remove()
 

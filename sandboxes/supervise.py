@@ -39,14 +39,10 @@ def run(z: Any, msg: Any) -> tuple[dict[str, Any], dict[str, bytes]]:
     try:
         if chain is None:
             chain = z._prefork()
-        setup_err = z._await_armed(chain)
     except OSError as exc:
         z.broken = f"cannot start a run: {exc}"
         return {"status": "sandbox_error", "error": z.broken}, {}
     try:
-        if setup_err:
-            z.broken = setup_err
-            return {"status": "sandbox_error", "error": setup_err}, {}
         return _supervise(z, chain, msg)
     finally:
         chain.kill()
@@ -63,38 +59,31 @@ def _supervise(z: Any, chain: Any, msg: Any) -> tuple[dict[str, Any], dict[str, 
     cg = z.cgroup
     oom0 = 0
     if cg is not None:
-        cg.set_limits(int(limits.get("memory_mb", 2048)) * _MIB, int(limits.get("pids", 64)) + 1)
+        cg.set_limits(int(limits.get("memory_mb", 2048)) * _MIB, int(limits.get("pids", 64)))
         cg.reset_peak()
         oom0 = cg.oom_kills()
     t0 = time.monotonic()
     deadline = t0 + float(limits.get("wall_s", 10.0))
-    try:
-        protocol.write_frame(chain.req_w, fields, msg.blobs)
-    except OSError as exc:
-        z.broken = f"run init vanished: {exc}"
-        return {"status": "sandbox_error", "error": z.broken}, {}
+    setup_error = _start(chain, fields, msg.blobs, deadline)
+    if setup_error:
+        z.broken = setup_error
+        return {"status": "sandbox_error", "error": setup_error}, {}
     out, err = bytearray(), bytearray()
     streams = {chain.out_r: out, chain.err_r: err}
-    decoder = protocol.FrameDecoder()
-    report: Any = None
     reason = ""
     leftovers = 0
-    res_open = True
-    wall = 0.0
-    while report is None and res_open and not reason:
+    exited = False
+    while not exited and not reason:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             reason = "timeout"
             break
-        watch = [chain.res_r, z.proto_in, *streams]
+        watch = [chain.code_pidfd, z.proto_in, *streams]
         for fd in select.select(watch, [], [], remaining)[0]:
             if fd == z.proto_in:
                 reason = _check_cancel(z, fields.get("id"))
-            elif fd == chain.res_r:
-                data = os.read(fd, _MIB)
-                res_open = bool(data)
-                for m in decoder.feed(data):
-                    report = m if report is None else report
+            elif fd == chain.code_pidfd:
+                exited = True
             else:
                 data = os.read(fd, _READ)
                 if not data:
@@ -104,10 +93,21 @@ def _supervise(z: Any, chain: Any, msg: Any) -> tuple[dict[str, Any], dict[str, 
                 if len(streams[fd]) > cap:
                     reason = "output_limit"
     wall = time.monotonic() - t0
+    report: Any = None
+    status_word: int | None = None
+    usage: Any = None
     if reason:
         if cg is not None:
-            leftovers = max(0, len(cg.procs()) - 2)
+            leftovers = max(0, len(cg.procs()) - 1)  # all but the code itself
         chain.kill()
+    else:
+        status_word, usage = chain.wait_code()
+        try:  # the init counts what the code left running and reads the collected files
+            protocol.write_frame(chain.req_w, {"type": "collect"})
+            report = z._read_report(chain, 2.0)
+        except OSError:
+            report = None
+    chain.kill()  # the init, and with it the PID namespace and every leftover
     chain.reap(0.1)
     _drain(chain, out, err, cap)
     if cg is not None:
@@ -125,22 +125,60 @@ def _supervise(z: Any, chain: Any, msg: Any) -> tuple[dict[str, Any], dict[str, 
     if reason == "eof":
         result["eof"] = True
     blobs = {"stdout": bytes(out[:cap]), "stderr": bytes(err[:cap])}
-    if report is not None and report.kind == "exit":
-        status_word = int(report.fields["status"])
-        result["cpu"] = float(report.fields.get("cpu", 0.0))
+    if status_word is not None and (report is None or report.kind == "exit"):
+        result["cpu"] = usage.ru_utime + usage.ru_stime
         if os.WIFEXITED(status_word):
             result["returncode"] = os.WEXITSTATUS(status_word)
         elif os.WIFSIGNALED(status_word):
             result["signal"] = os.WTERMSIG(status_word)
-        blobs.update((k, v) for k, v in report.blobs.items() if k.startswith("f:"))
-    elif report is not None and not reason:
+        if report is not None:
+            blobs.update((k, v) for k, v in report.blobs.items() if k.startswith("f:"))
+    if status_word is not None and report is None and not z.broken:
+        # The code ended but its init never reported: its files and leftovers are unknown.
+        z.broken = "the run's init died without a report"
+        result.pop("returncode", None)
+        result.pop("signal", None)
+        result["error"] = z.broken
+    elif report is not None and report.kind != "exit":
         z.broken = str(report.fields.get("error", "run setup failed"))
+        result.pop("returncode", None)
+        result.pop("signal", None)
         result["error"] = z.broken
     result["status"] = classify(reason, oom, result, bytes(err[-4096:]))
     if result["status"] == "sandbox_error" and not result.get("error"):
         result["error"] = "the run's init died without a report"
         z.broken = result["error"]
     return result, blobs
+
+
+def _start(chain: Any, fields: dict[str, Any], blobs: dict[str, bytes], deadline: float) -> str:
+    """Hand the request to the init (mounts, files), then start the code; '' or an error.
+
+    Both steps happen before any untrusted code runs, so blocking on the two
+    trusted processes is bounded by the run's deadline only as a backstop.
+    """
+    try:
+        protocol.write_frame(chain.req_w, fields, blobs)
+        budget = max(1.0, deadline - time.monotonic())
+        if not select.select([chain.res_r], [], [], budget)[0]:
+            return "the run's init did not prepare the run in time"
+        ready = protocol.read_frame(chain.res_r)
+        if ready is None:
+            return "the run's init died before the run"
+        if ready.kind != "mounted":
+            return str(ready.fields.get("error", "run setup failed"))
+        code = {"code": blobs.get("code", b""), "stdin": blobs.get("stdin", b"")}
+        protocol.write_frame(chain.go_w, fields, code)
+        os.close(chain.go_w)
+        chain.go_w = -1
+        if not select.select([chain.ok_r], [], [], budget)[0]:
+            return "the code process did not start in time"
+        ack = os.read(chain.ok_r, 4096)
+    except OSError as exc:
+        return f"run setup failed: {exc}"
+    if ack != b"ok":
+        return ack.decode(errors="replace") or "the code process died during setup"
+    return ""
 
 
 def _check_cancel(z: Any, run_id: Any) -> str:

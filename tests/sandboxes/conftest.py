@@ -9,13 +9,29 @@ import pytest
 from sandboxes import cgroups
 
 
+def _orphaned_zombie(pid: str) -> bool:
+    """An exited process whose parent died and left it to the host's PID 1.
+
+    Only a zygote killed in the middle of a run (the crash tests) leaves one:
+    the kernel hands the run's code process to the *host's* init, whose job
+    reaping is (some minimal VM inits never do it). It runs nothing and holds
+    no memory or files; a zombie of any other parent is still reported.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[0] == b"Z" and fields[1] == b"1"
+
+
 def sandbox_processes() -> list[int]:
     """Host pids owned by a sandbox uid (60000-64999): must be empty between runs."""
     pids = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                if 60000 <= os.stat(f"/proc/{entry}").st_uid < 65000:
+                if 60000 <= os.stat(f"/proc/{entry}").st_uid < 65000 and not _orphaned_zombie(entry):
                     pids.append(int(entry))
             except OSError:
                 pass

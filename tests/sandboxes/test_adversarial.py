@@ -146,14 +146,18 @@ async def test_kill_parent_and_kill_all_reach_nothing_outside(pool, no_strays):
 
         tg.start_soon(victim)
         await anyio.sleep(0.2)
+        # The parent (the zygote) is outside the run's PID namespace, so
+        # getppid() is 0 and kill(0) would only reach the run's own group; pid 1
+        # is the run's root-owned init.
         code = (
             "import os, signal\n"
-            "try:\n    os.kill(os.getppid(), signal.SIGKILL); print('killed parent')\n"
-            "except OSError as e:\n    print('ppid', type(e).__name__)\n"
+            "print('ppid', os.getppid())\n"
+            "try:\n    os.kill(1, signal.SIGKILL); print('killed init')\n"
+            "except OSError as e:\n    print('init', type(e).__name__)\n"
             "try:\n    os.kill(-1, signal.SIGKILL)\nexcept OSError:\n    pass\nprint('survived')"
         )
         result = await run(pool, code)
-    assert result.stdout == "ppid PermissionError\nsurvived\n", result
+    assert result.stdout == "ppid 0\ninit PermissionError\nsurvived\n", result
     assert results["victim"].stdout == "alive\n"
 
 
