@@ -277,10 +277,19 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
 
 def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("bench", help="throughput benchmarks (see bench/README.md)")
-    p.add_argument("what", choices=["sandbox", "store", "engine"])
+    p.add_argument("what", choices=["sandbox", "store", "engine", "e2e"])
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--concurrency", type=int, default=2048, help="engine: concurrent episodes")
+    p.add_argument("--concurrency", type=int, help="engine, e2e: episodes in flight (default 2048, 512)")
     p.add_argument("--turns", type=int, default=20000, help="engine: LLM turns to measure")
+    p.add_argument("--episodes", type=int, default=1600, help="e2e: arollout episodes")
+    p.add_argument("--tasks", type=int, default=200, help="e2e: tasks in the run (the suite's stable order)")
+    p.add_argument("--baseline-episodes", type=int, default=80, help="e2e: about how many baseline episodes")
+    p.add_argument("--baseline-workers", type=int, help="e2e: baseline processes (default 5, as MedAgentGym)")
+    p.add_argument("--latency", choices=["gpu-7b", "instant"], default="gpu-7b", help="e2e: emulator latency model")
+    p.add_argument("--policy", choices=["oracle", "noisy"], default="oracle", help="e2e: emulator policy")
+    p.add_argument("--noise-rate", type=float, default=0.3, help="e2e: share of faulty turns of the noisy policy")
+    p.add_argument("--max-turns", type=int, default=10, help="e2e: turn budget per episode, both sides")
+    p.add_argument("--samples", action="store_true", help="e2e: with --json, include per-episode wall times")
     p.set_defaults(func=_cmd_bench)
 
 
@@ -294,16 +303,52 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from arollout.store.bench import run_store_bench
 
         result = _run_value(run_store_bench)
-    else:
+    elif args.what == "engine":
         from arollout.bench_engine import run_engine_bench
 
-        result = run_engine_bench(concurrency=args.concurrency, turns=args.turns)
+        concurrency = 2048 if args.concurrency is None else args.concurrency
+        result = run_engine_bench(concurrency=concurrency, turns=args.turns)
+    else:
+        from arollout.bench_e2e import run_e2e_bench
+
+        result = run_e2e_bench(
+            episodes=args.episodes,
+            tasks_limit=args.tasks,
+            latency=args.latency,
+            concurrency=512 if args.concurrency is None else args.concurrency,
+            baseline_workers=args.baseline_workers,
+            baseline_episodes=args.baseline_episodes,
+            policy=args.policy,
+            noise_rate=args.noise_rate,
+            max_turns=args.max_turns,
+            include_samples=args.json and args.samples,
+        )
+        if not args.json:
+            sys.stdout.write(_e2e_summary(result))
+            return 0
     if args.json:
         _print_json(result)
     else:
         for key, value in result.items():
             sys.stdout.write(f"{key:>28}: {value}\n")
     return 0
+
+
+def _e2e_summary(result: dict[str, Any]) -> str:
+    """A few lines for a person: both sides' episodes/s and success rates, and the ratio."""
+    lines = []
+    for name, prefix in (("arollout", ""), ("baseline", "baseline_")):
+        lines.append(
+            f"{name:>9}: {result[prefix + 'episodes_per_s']:>9.3f} episodes/s"
+            f"  ({result[prefix + 'episodes']} episodes in {result[prefix + 'elapsed_s']} s,"
+            f" success {result[prefix + 'success_rate']:.1%})\n"
+        )
+    settings = result["settings"]
+    lines.append(
+        f"{'ratio':>9}: {result['ratio']:>9.2f}x"
+        f"  (latency {settings['latency']}, policy {settings['policy']}, n={settings['n']})\n"
+    )
+    return "".join(lines)
 
 
 def _run_value(fn: Callable[[], Awaitable[T]]) -> T:
