@@ -41,6 +41,7 @@ from arollout.engine import Engine
 from arollout.errors import ConfigError
 from arollout.records import EpisodeStatus
 from arollout.store.writer import TrajectoryWriter
+from sandboxes.pool import default_slots
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -271,7 +272,7 @@ def run_e2e_bench(
             "n": n,
             "max_turns": max_turns,
             "concurrency": concurrency,
-            "sandbox_slots": os.cpu_count(),
+            "sandbox_slots": config.sandbox.slots or default_slots(),
             "baseline_workers": workers,
             "baseline_poll_interval_s": baseline_poll_interval_s,
             "baseline_exec_timeout_s": base_config.exec_timeout_s,
