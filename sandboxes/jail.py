@@ -69,7 +69,10 @@ _SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
 
 #: Where the host root stays reachable inside the jail until :func:`seal_root`.
 OLD_ROOT = "/.old"
-_STAGING = "/tmp"
+#: Where the new root is assembled (a tmpfs mounted over it, in the run's own
+#: mount namespace): the first of these that exists and holds none of the
+#: directories to bind (a project checked out under /tmp must stay visible).
+_STAGING_CANDIDATES = ("/tmp", "/mnt", "/media", "/srv", "/opt", "/var/tmp")
 _LINKED_DIRS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 _BOUND_DIRS = ("usr", "etc")
 _DEVICES = {"null": (1, 3), "zero": (1, 5), "full": (1, 7), "random": (1, 8), "urandom": (1, 9)}
@@ -133,9 +136,23 @@ def interpreter_paths(extra: Iterable[str] = ()) -> list[str]:
     return paths
 
 
+def _staging_dir(binds: Iterable[str]) -> str:
+    """A host directory to mount the staging tmpfs over without hiding a bind source."""
+    sources = [os.path.realpath(b) for b in binds]
+    for cand in _STAGING_CANDIDATES:
+        if os.path.isdir(cand) and not os.path.islink(cand):
+            if not any(src == cand or src.startswith(cand + "/") for src in sources):
+                return cand
+    raise OSError(
+        "no directory to assemble the sandbox root in: each of "
+        f"{', '.join(_STAGING_CANDIDATES)} is missing or holds the interpreter"
+    )
+
+
 def build_root(binds: Iterable[str], workdir: str, uid: int, gid: int, size_mb: int) -> None:
     """Assemble the tmpfs root and pivot into it (caller: PID-namespace init, as root)."""
-    new = _STAGING
+    binds = list(binds)
+    new = _staging_dir(binds)
     mount("tmpfs", new, "tmpfs", MS_NOSUID, f"mode=0755,size={size_mb}m")
     for name in _LINKED_DIRS + _BOUND_DIRS:
         host = "/" + name
@@ -148,7 +165,7 @@ def build_root(binds: Iterable[str], workdir: str, uid: int, gid: int, size_mb: 
         os.makedirs(new + path, 0o755, exist_ok=True)
         _bind_ro(path, new + path)
     for d, mode in (("tmp", 0o1777), ("var", 0o755), ("var/tmp", 0o1777), ("dev", 0o755)):
-        os.mkdir(f"{new}/{d}", mode)
+        os.makedirs(f"{new}/{d}", mode, exist_ok=True)  # exists when a bind lives below it
         os.chmod(f"{new}/{d}", mode)
     os.mkdir(f"{new}/dev/shm", 0o1777)
     os.chmod(f"{new}/dev/shm", 0o1777)

@@ -12,6 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import uvloop
+from hypothesis import settings
+
+# Property tests check behaviour, not speed: on a loaded 2-core CI machine an
+# example may exceed hypothesis' default 200 ms deadline with nothing wrong.
+settings.register_profile("arollout", deadline=None)
+settings.load_profile("arollout")
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -144,3 +144,13 @@ def test_protocol_round_trips_in_any_chunking(fields, blobs, cut):
         msgs += dec.feed(data[i : i + cut])
     assert len(msgs) == 2 and dec.pending == 0
     assert all(m.fields == fields and m.blobs == blobs for m in msgs)
+
+
+def test_staging_dir_never_hides_a_bind_source(tmp_path):
+    # A checkout (and its venv) under /tmp must stay bindable: the staging
+    # tmpfs then goes over another directory.
+    from sandboxes.jail import _staging_dir
+
+    assert _staging_dir(["/usr/lib/python3"]) == "/tmp"
+    chosen = _staging_dir(["/tmp/ci/.venv", "/root/.pyenv/versions/3.11.7"])
+    assert chosen != "/tmp" and not "/tmp/ci/.venv".startswith(chosen + "/")

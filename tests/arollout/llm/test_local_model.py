@@ -103,8 +103,12 @@ def test_gguf_tokenizer_matches_the_server(server: LocalServer, template: HFChat
             assert template.encode(text) == server_ids(text), text
             assert template.decode(template.encode(text)) == text
 
+        # Assigned code points only: for unassigned (Cn), private-use (Co) and
+        # surrogate (Cs) ones, llama.cpp's own Unicode tables and Python's
+        # disagree on the pre-tokenizer's letter/number classes, so the split
+        # differs (e.g. U+A44E6 U+42000); models do not emit them.
         @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-        @given(st.text(max_size=60))
+        @given(st.text(st.characters(exclude_categories=("Cn", "Co", "Cs")), max_size=60))
         def same(text: str) -> None:
             assert template.encode(text) == server_ids(text)
 
