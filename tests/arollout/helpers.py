@@ -73,3 +73,14 @@ def python_eval_sandbox(request: ExecRequest) -> ExecResult:
             )
         return ExecResult(status=ExecStatus.OK, returncode=0, stdout=f"{value}\n")
     return ExecResult(status=ExecStatus.OK, returncode=0, stdout="")
+
+
+def process_alive(pid: int) -> bool:
+    """A running (not zombie) process with this pid."""
+    from pathlib import Path
+
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

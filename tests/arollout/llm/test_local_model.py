@@ -28,6 +28,8 @@ from arollout.records import EpisodeStatus, Message
 from arollout.run import sample
 from arollout.store.reader import read_run
 
+from ..helpers import process_alive
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -59,21 +61,12 @@ def server() -> Iterator[LocalServer]:
     with anyio.from_thread.start_blocking_portal() as portal:
         with portal.wrap_async_context_manager(open_local_server(context_len=2048, slots=4)) as s:
             yield s
-    assert not _alive(s.pid)
+    assert not process_alive(s.pid)
 
 
 @pytest.fixture(scope="session")
 def template() -> HFChatTemplate:
     return chat_template_from_gguf(find_model_file())
-
-
-def _alive(pid: int) -> bool:
-    """A running (not zombie) process with this pid."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _servers_on(port: int) -> list[int]:
@@ -87,7 +80,7 @@ def _servers_on(port: int) -> list[int]:
         except OSError:
             continue
         if any(b"llama-server" in a for a in argv[:1]) and str(port).encode() in argv:
-            if _alive(int(entry.name)):
+            if process_alive(int(entry.name)):
                 found.append(int(entry.name))
     return found
 
@@ -245,6 +238,6 @@ async def test_sample_runs_real_episodes_and_stops_the_server(
     info = orjson.loads((out / "manifest.json").read_bytes())["meta"]["server"]
     local = info["local"]
     assert info["kind"] == kind and local["pid"] > 0
-    assert not _alive(local["pid"])
+    assert not process_alive(local["pid"])
     port = int(local["url"].rsplit(":", 1)[1])
     assert _servers_on(port) == []

@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 import textwrap
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 import httpx
@@ -25,6 +25,11 @@ from arollout.llm.local import (
     find_server_binary,
     open_local_server,
 )
+
+from ..helpers import process_alive
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.anyio
 
@@ -66,14 +71,6 @@ def model(tmp_path: Path) -> Path:
     return path
 
 
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 async def test_starts_waits_for_health_and_stops(
     tmp_path: Path, model: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -86,14 +83,14 @@ async def test_starts_waits_for_health_and_stops(
             assert (await http.get(server.url + "/health")).status_code == 200
         argv = (tmp_path / "argv.json").read_text()
         pid, log = server.pid, server.log_path
-        assert _alive(pid) and log.exists()
+        assert process_alive(pid) and log.exists()
         assert server.info()["slots"] == 3 and server.info()["pid"] == pid
     args = json.loads(argv)
     assert args[:2] == ["-m", str(model)]
     assert args[args.index("-c") + 1] == "3072"  # context_len per slot x slots
     assert args[args.index("-np") + 1] == "3" and args[args.index("-t") + 1] == "1"
     assert args[args.index("-a") + 1] == "smollm2" and "--no-webui" in args
-    assert not _alive(pid)
+    assert not process_alive(pid)
     assert not log.exists()  # a clean exit removes the temporary log
 
 
@@ -106,7 +103,7 @@ async def test_a_server_ignoring_sigterm_is_killed(
     with anyio.fail_after(10):
         async with open_local_server(binary=binary, model=model, stop_timeout_s=0.3) as server:
             pid = server.pid
-    assert not _alive(pid)
+    assert not process_alive(pid)
 
 
 async def test_cancellation_during_use_still_stops_the_server(
@@ -120,7 +117,7 @@ async def test_cancellation_during_use_still_stops_the_server(
             started.append(server)
             await anyio.sleep_forever()
     assert scope.cancelled_caught and started
-    assert not _alive(started[0].pid) and not started[0].log_path.exists()
+    assert not process_alive(started[0].pid) and not started[0].log_path.exists()
 
 
 async def test_sigill_at_start_names_the_avx512_fix(tmp_path: Path, model: Path) -> None:
