@@ -135,6 +135,7 @@ class Engine:
         self._state = _State.UNOPENED
         self._stack = AsyncExitStack()
         self._tg: TaskGroup | None = None
+        self._context_len = self.config.server.context_len  # lowered to what the server has
         self._ctx: EpisodeContext | None = None
         self.server_info: dict[str, Any] = {}
 
@@ -208,6 +209,8 @@ class Engine:
             )
             self._client, self._template = server.client, server.template
             self.server_info = server.info
+            if server.context_len is not None:
+                self._context_len = min(self._context_len, server.context_len)
         tg = anyio.create_task_group()
         await tg.__aenter__()
         self._tg = tg
@@ -225,7 +228,7 @@ class Engine:
                 top_k=config.sampling.top_k,
             ),
             budgets=config.budgets,
-            context_len=config.server.context_len,
+            context_len=self._context_len,
             metrics=self.metrics,
             run_id=self.run_id,
             exec_limits=Limits(wall_s=config.sandbox.wall_s, memory_mb=config.sandbox.memory_mb),

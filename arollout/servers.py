@@ -57,11 +57,19 @@ class Server:
     """An open client plus what the engine needs to know about its server."""
 
     def __init__(
-        self, client: LLMClient, template: ChatRenderer | None, info: dict[str, Any]
+        self,
+        client: LLMClient,
+        template: ChatRenderer | None,
+        info: dict[str, Any],
+        *,
+        context_len: int | None = None,
     ) -> None:
         self.client = client
         self.template = template
         self.info = info
+        #: The context the server really has, when it is smaller than configured
+        #: (the local model's slots); None: ``ServerConfig.context_len`` holds.
+        self.context_len = context_len
 
 
 def build_policy(
@@ -170,7 +178,12 @@ async def open_server(
                 )
             await stack.enter_async_context(local_client)
             kind = "openai" if local_template is None else "llamacpp"
-            yield Server(local_client, local_template, {"kind": kind, "local": local.info()})
+            yield Server(
+                local_client,
+                local_template,
+                {"kind": kind, "local": local.info()},
+                context_len=min(config.context_len, _LOCAL_TRAINED_CONTEXT),
+            )
             return
         if config.kind in ("openai", "llamacpp"):
             await _probe(config.url, "/v1/models" if config.kind == "openai" else "/health")

@@ -241,3 +241,19 @@ async def test_sample_runs_real_episodes_and_stops_the_server(
     assert not process_alive(local["pid"])
     port = int(local["url"].rsplit(":", 1)[1])
     assert _servers_on(port) == []
+
+
+async def test_local_server_reports_its_real_context() -> None:
+    # Each slot of the local server holds at most the model's trained 8192
+    # tokens; the engine must budget prompts against that, not the configured
+    # 32768, or the server refuses long prompts with HTTP 400.
+    from arollout.config import ServerConfig
+    from arollout.servers import open_server
+    from arollout.tasks.registry import get_suite
+
+    config = ServerConfig(url="local", context_len=32768)
+    async with open_server(config, suite=get_suite("ehr-demo"), concurrency=1) as server:
+        assert server.context_len == 8192
+    small = ServerConfig(url="local", context_len=2048)
+    async with open_server(small, suite=get_suite("ehr-demo"), concurrency=1) as server:
+        assert server.context_len == 2048
