@@ -58,6 +58,17 @@ _ZYGOTE_ENV: Final = {
 }
 _CANCEL_GRACE_S: Final = 2.0
 _uids = itertools.count()
+_UID_SPAN: Final = 5000
+#: Where this process starts in the uid range: a multiplicative hash of its pid,
+#: so that pools in different processes (two runs, a test beside a benchmark)
+#: rarely share a uid and with it the per-uid process limit (RLIMIT_NPROC),
+#: which would let one pool's fork bomb starve the other's runs.
+_UID_START: Final = (os.getpid() * 2_654_435_761) % _UID_SPAN
+
+
+def _next_uid_offset() -> int:
+    """The next slot uid's offset from ``uid_base`` (distinct within this process)."""
+    return (_UID_START + next(_uids)) % _UID_SPAN
 _pool_ids = itertools.count()
 
 
@@ -228,7 +239,7 @@ class SandboxPool:
         self._disable = tuple(disable)
         self._workdir = workdir
         self._id = f"{os.getpid()}-{next(_pool_ids)}"
-        self._slots = [_Slot(i, uid_base + next(_uids) % 5000) for i in range(n)]
+        self._slots = [_Slot(i, uid_base + _next_uid_offset()) for i in range(n)]
         self._idle_send, self._idle_recv = anyio.create_memory_object_stream[_Slot](n)
         self._ids = itertools.count(1)
         self._tg: anyio.abc.TaskGroup | None = None

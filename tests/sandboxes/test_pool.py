@@ -154,3 +154,18 @@ def test_staging_dir_never_hides_a_bind_source(tmp_path):
     assert _staging_dir(["/usr/lib/python3"]) == "/tmp"
     chosen = _staging_dir(["/tmp/ci/.venv", "/root/.pyenv/versions/3.11.7"])
     assert chosen != "/tmp" and not "/tmp/ci/.venv".startswith(chosen + "/")
+
+
+def test_slot_uids_are_distinct_and_start_where_the_pid_says(monkeypatch):
+    # Two processes (different pids) start at different places in the uid
+    # range; within one process every slot of every pool gets its own uid.
+    import itertools
+
+    from sandboxes import pool as pool_module
+
+    offsets = [pool_module._next_uid_offset() for _ in range(64)]
+    assert len(set(offsets)) == 64 and all(0 <= o < pool_module._UID_SPAN for o in offsets)
+    starts = {(pid * 2_654_435_761) % pool_module._UID_SPAN for pid in range(1000, 1100)}
+    assert len(starts) > 90  # neighbouring pids land far apart
+    monkeypatch.setattr(pool_module, "_uids", itertools.count())
+    assert pool_module._next_uid_offset() == pool_module._UID_START
