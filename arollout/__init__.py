@@ -70,7 +70,14 @@ from arollout.store import (
     run_stats as run_stats,
     scan_run as scan_run,
 )
-from arollout.tasks.base import Answer as Answer, Suite as Suite, Task as Task, Verdict as Verdict
+from arollout.tasks.base import (
+    Answer as Answer,
+    HarnessSuite as HarnessSuite,
+    Program as Program,
+    Suite as Suite,
+    Task as Task,
+    Verdict as Verdict,
+)
 from arollout.tasks.registry import get_suite as get_suite, list_suites as list_suites
 
 __version__ = "0.1.0"
@@ -89,10 +96,12 @@ __all__ = (
     "GenerateRequest",
     "Group",
     "HFChatTemplate",
+    "HarnessSuite",
     "LLMClient",
     "LlamaCppClient",
     "Message",
     "OpenAIClient",
+    "Program",
     "PromptIds",
     "ProtocolError",
     "RunConfig",

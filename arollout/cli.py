@@ -207,47 +207,128 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def _add_tasks(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("tasks", help="list, show or check task suites")
-    p.add_argument("action", choices=["list", "show", "check"])
-    p.add_argument("task_id", nargs="?", help="task id (show)")
-    p.add_argument("--suite", default="ehr-demo")
-    p.add_argument("--split")
-    p.add_argument("--limit", type=int)
-    p.set_defaults(func=_cmd_tasks)
+    verbs = p.add_subparsers(dest="verb", required=True)
+    ls = verbs.add_parser("list", help="suites with their categories and instance counts")
+    ls.add_argument("--json", action="store_true", help="machine-readable output")
+    ls.add_argument("--suite", action="append", help="only this suite (repeatable)")
+    ls.set_defaults(func=_cmd_tasks_list)
+    show = verbs.add_parser("show", help="one task (or a suite's categories without ID)")
+    show.add_argument("suite")
+    show.add_argument("task_id", nargs="?")
+    show.set_defaults(func=_cmd_tasks_show)
+    check = verbs.add_parser(
+        "check", help="reference solutions must pass, trivial answers must fail (in the sandbox)"
+    )
+    check.add_argument("suite")
+    check.add_argument("--sample", type=int, help="check N tasks spread over categories")
+    check.add_argument("--split", help="train, valid or test (default: all)")
+    check.add_argument("--no-trivial", action="store_true", help="only the reference solutions")
+    check.add_argument("--concurrency", type=int, default=8, help="runs in flight")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.set_defaults(func=_cmd_tasks_check)
+    for q in (show, check):
+        q.add_argument(
+            "--suite-option", action="append", default=[], metavar="KEY=VALUE", help="suite option"
+        )
 
 
-def _cmd_tasks(args: argparse.Namespace) -> int:
+def _cmd_tasks_list(args: argparse.Namespace) -> int:
+    from arollout.tasks.registry import get_suite, list_suites, suite_summary
+
+    names = args.suite or list_suites()
+    rows: list[dict[str, Any]] = []
+    for name in names:
+        suite = get_suite(name)
+        tasks = suite.tasks()
+        categories: dict[str, int] = {}
+        splits: dict[str, int] = {}
+        for t in tasks:
+            categories[t.category] = categories.get(t.category, 0) + 1
+            splits[t.split] = splits.get(t.split, 0) + 1
+        rows.append(
+            {
+                "suite": name,
+                "summary": suite_summary(name),
+                "categories": len(categories),
+                "instances": len(tasks),
+                "splits": splits,
+                "per_category": categories,
+            }
+        )
+    if args.json:
+        _print_json(
+            {
+                "suites": rows,
+                "categories": sum(r["categories"] for r in rows),
+                "instances": sum(r["instances"] for r in rows),
+            }
+        )
+        return 0
+    width = max((len(r["suite"]) for r in rows), default=5)
+    for r in rows:
+        sys.stdout.write(
+            f"{r['suite']:<{width}}  {r['categories']:>4} categories  {r['instances']:>7} tasks  {r['summary']}\n"
+        )
+    total_c = sum(r["categories"] for r in rows)
+    total_i = sum(r["instances"] for r in rows)
+    sys.stdout.write(f"{'total':<{width}}  {total_c:>4} categories  {total_i:>7} tasks\n")
+    return 0
+
+
+def _cmd_tasks_show(args: argparse.Namespace) -> int:
     import msgspec
 
-    from arollout.tasks.registry import get_suite, list_suites
+    from arollout.tasks.registry import get_suite
 
-    if args.action == "list":
-        for name in list_suites():
-            sys.stdout.write(name + "\n")
+    suite = get_suite(args.suite, **_suite_options(args.suite_option))
+    tasks = suite.tasks()
+    if args.task_id is None:
+        counts: dict[str, int] = {}
+        for t in tasks:
+            counts[t.category] = counts.get(t.category, 0) + 1
+        _print_json({"suite": suite.name, "tasks": len(tasks), "categories": counts})
         return 0
-    suite = get_suite(args.suite)
-    tasks = list(suite.tasks(args.split))[: args.limit] if args.limit else list(suite.tasks(args.split))
-    if args.action == "show":
-        if args.task_id is None:
-            counts: dict[str, int] = {}
-            for t in tasks:
-                counts[t.category] = counts.get(t.category, 0) + 1
-            _print_json({"suite": suite.name, "tasks": len(tasks), "categories": counts})
-            return 0
-        match = [t for t in tasks if t.id == args.task_id]
-        if not match:
-            raise ArolloutError(f"no task {args.task_id!r} in suite {suite.name!r}")
-        _print_json(msgspec.to_builtins(match[0]))
-        return 0
+    match = [t for t in tasks if t.id == args.task_id]
+    if not match:
+        raise ArolloutError(
+            f"no task {args.task_id!r} in suite {suite.name!r}; 'arollout tasks show {args.suite}' lists its categories"
+        )
+    _print_json(msgspec.to_builtins(match[0]))
+    return 0
+
+
+def _cmd_tasks_check(args: argparse.Namespace) -> int:
+    import msgspec
+
+    from arollout.tasks.check import run_checks
+    from arollout.tasks.registry import get_suite
+
+    suite = get_suite(args.suite, **_suite_options(args.suite_option))
+    tasks = list(suite.tasks(args.split))
 
     async def check() -> int:
-        from arollout.tasks.registry import check_suite
         from sandboxes import SandboxPool
 
         async with SandboxPool() as pool:
-            results = await check_suite(suite, pool, tasks)
-        bad = [(t.id, v.reason, r.status.value) for t, v, r in results if not v.correct]
-        _print_json({"suite": suite.name, "checked": len(results), "failed": len(bad), "failures": bad[:20]})
-        return 1 if bad else 0
+            report = await run_checks(
+                suite,
+                pool,
+                tasks,
+                sample=args.sample,
+                trivial=not args.no_trivial,
+                concurrency=args.concurrency,
+            )
+        if args.json:
+            _print_json(msgspec.to_builtins(report))
+        else:
+            sys.stdout.write(
+                f"{report.suite}: {report.checked} checked, oracle pass rate {report.oracle_pass_rate:.4f}, "
+                f"trivial pass rate {report.trivial_pass_rate:.4f} ({report.trivial_checked} trivial runs) "
+                f"in {report.elapsed_s:.1f} s\n"
+            )
+            for f in [*report.failures, *report.trivial_passes]:
+                sys.stdout.write(f"  {f.task_id}  {f.label}: {f.reason}\n")
+        return 0 if report.ok else 1
 
     return _run(check)
 

@@ -27,6 +27,7 @@ from arollout.errors import ServerError
 from arollout.fairness import IterationGate
 from arollout.llm.base import GenerateRequest, PromptIds, SamplingParams
 from arollout.records import EpisodeStatus, Message, Step, Trajectory, Turn
+from arollout.tasks import grading
 from sandboxes.api import ExecRequest, ExecResult, ExecStatus, Limits
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ class EpisodeContext:
         self.mounts = suite.mounts()
         self.instructions = suite.instructions()
         self.allow_terminal = bool(getattr(suite, "allow_terminal", False))
+        self.harness = grading.is_harness(suite)
 
 
 async def run_episode(
@@ -147,6 +149,7 @@ class _Episode:
         self.tokens_in = 0
         self.tokens_out = 0
         self.weight_version: str | None = None
+        self.reward = 0.0
 
     async def run(self) -> EpisodeStatus:
         ctx = self.ctx
@@ -259,13 +262,24 @@ class _Episode:
         ctx = self.ctx
         limit = ctx.budgets.observation_chars
         if action.name == "validate_code":
-            result = await self._exec(ExecRequest(code=action.argument, mounts=ctx.mounts, limits=ctx.exec_limits))
-            observation = exec_feedback(result, max_chars=limit)
+            nonce = grading.new_nonce()
+            request = grading.exec_request(
+                ctx.suite,
+                self.task,
+                action.argument,
+                mounts=ctx.mounts,
+                limits=ctx.exec_limits,
+                nonce=nonce,
+                harness=ctx.harness,
+            )
+            result = await self._exec(request)
+            observation = exec_feedback(grading.visible_result(result, nonce), max_chars=limit)
             correct: bool | None = None
-            if result.status is ExecStatus.OK:
-                verdict = ctx.suite.verify(self.task, result.stdout)
+            if ctx.harness or result.status is ExecStatus.OK:
+                verdict = grading.grade(ctx.suite, self.task, result, nonce, harness=ctx.harness)
                 correct = verdict.correct
                 if correct:
+                    self.reward = verdict.reward
                     return Step(action=action.name, exec_status=result.status.value, correct=True), True
                 observation += f"\nThe answer was checked and is not correct. {verdict.reason}".rstrip()
             return Step(
@@ -344,7 +358,7 @@ class _Episode:
             group_id=self.group_id,
             seed=self.seed,
             status=status,
-            reward=1.0 if status is EpisodeStatus.SOLVED else 0.0,
+            reward=self.reward if status is EpisodeStatus.SOLVED else 0.0,
             error=self.error,
             messages=self.messages,
             turns=self.turns,

@@ -2,10 +2,13 @@
 
 Layout:
 
-* ``base``: the ``Task``/``Answer``/``Verdict`` data and the ``Suite`` protocol.
+* ``base``: the ``Task``/``Answer``/``Verdict``/``Program`` data and the
+  ``Suite`` and ``HarnessSuite`` protocols.
 * ``verify``: typed, strict comparison of a run's last stdout line with the answer.
-* ``registry``: suites by name (``get_suite``) and ``check_suite``, which runs
-  every reference solution in a sandbox and verifies it.
+* ``grading``: a submission -> the sandbox request -> a verdict (both kinds of
+  suite), and what counts as a trivial, data-free submission.
+* ``check``: the self-check behind ``arollout tasks check`` (oracle 1.0, trivial 0.0).
+* ``registry``: suites by name (``get_suite``), imported on first use.
 * ``demo``: ``ehr-demo``, a seeded synthetic mini-EHR suite that runs offline.
 """
 
@@ -14,13 +17,19 @@ from __future__ import annotations
 from arollout.tasks.base import (
     Answer as Answer,
     AnswerKind as AnswerKind,
+    HarnessSuite as HarnessSuite,
+    Program as Program,
     Suite as Suite,
     Task as Task,
     Verdict as Verdict,
 )
+from arollout.tasks.check import (
+    CheckReport as CheckReport,
+    check_suite as check_suite,
+    run_checks as run_checks,
+)
 from arollout.tasks.demo import EhrDemoSuite as EhrDemoSuite
 from arollout.tasks.registry import (
-    check_suite as check_suite,
     get_suite as get_suite,
     list_suites as list_suites,
 )
@@ -29,7 +38,10 @@ from arollout.tasks.verify import check as check
 __all__ = (
     "Answer",
     "AnswerKind",
+    "CheckReport",
     "EhrDemoSuite",
+    "HarnessSuite",
+    "Program",
     "Suite",
     "Task",
     "Verdict",
@@ -37,4 +49,5 @@ __all__ = (
     "check_suite",
     "get_suite",
     "list_suites",
+    "run_checks",
 )

@@ -4,20 +4,28 @@ A :class:`Task` is plain data (it is sent to worker processes, stored in
 manifests and hashed into stable ids). A :class:`Suite` owns a family of tasks
 and what they need at run time: the prompt text, the read-only data the
 sandbox mounts, ``request_info`` lookups and the verifier.
+
+Most suites grade the answer a run prints (``Suite.verify`` on stdout). Suites
+whose grading must run code next to the agent's (hidden unit tests, assertions
+after an analysis, predictions scored on hidden labels) also implement
+:class:`HarnessSuite`: ``program`` wraps the agent's code into what actually
+runs, with a per-run nonce the agent never sees, and ``grade`` reads the whole
+:class:`~sandboxes.api.ExecResult`. :mod:`arollout.tasks.grading` is the one
+place that decides which path a suite takes.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import msgspec
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from sandboxes.api import Mount
+    from sandboxes.api import ExecResult, Mount
 
-__all__ = ("Answer", "AnswerKind", "Suite", "Task", "Verdict")
+__all__ = ("Answer", "AnswerKind", "HarnessSuite", "Program", "Suite", "Task", "Verdict")
 
 AnswerKind = Literal["number", "integer", "text", "set", "list", "bool", "date"]
 
@@ -53,9 +61,44 @@ class Task(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
 
 
 class Verdict(msgspec.Struct, frozen=True, kw_only=True):
+    """The outcome of grading one run.
+
+    Attributes:
+        correct: whether the task counts as solved (ends the episode).
+        reason: why not, in words that may be shown to the model (never the
+            gold value).
+        parsed: the value read from the answer, for diagnostics.
+        score: the reward in ``[0, 1]`` when it is not simply ``correct``
+            (a prediction task's AUROC, the share of hidden tests passed);
+            ``None`` means 1.0 when correct, else 0.0.
+    """
+
     correct: bool
     reason: str = ""
     parsed: Any = None
+    score: float | None = None
+
+    @property
+    def reward(self) -> float:
+        if self.score is not None:
+            return self.score
+        return 1.0 if self.correct else 0.0
+
+
+class Program(msgspec.Struct, frozen=True, kw_only=True):
+    """What runs in the sandbox for one submission of a :class:`HarnessSuite`.
+
+    Attributes:
+        code: the Python source to run (the agent's code spliced into a harness).
+        files: files placed in the run's workdir first (relative path -> bytes).
+        collect: workdir files whose contents the grader needs back.
+        env: extra environment variables of the run.
+    """
+
+    code: str
+    files: dict[str, bytes] = {}
+    collect: tuple[str, ...] = ()
+    env: dict[str, str] = {}
 
 
 class Suite(Protocol):
@@ -82,4 +125,22 @@ class Suite(Protocol):
 
     def verify(self, task: Task, stdout: str) -> Verdict:
         """Compare the run's stdout (the answer channel) with the ground truth."""
+        ...
+
+
+@runtime_checkable
+class HarnessSuite(Suite, Protocol):
+    """A suite whose grading runs code of its own around the agent's.
+
+    The nonce is fresh for every run and only the harness knows it, so output
+    that merely looks like a passing harness (printed by the agent, or left
+    behind by ``sys.exit(0)`` before the checks ran) cannot pass.
+    """
+
+    def program(self, task: Task, code: str, nonce: str) -> Program:
+        """The program that runs the agent's ``code`` and then the checks."""
+        ...
+
+    def grade(self, task: Task, result: ExecResult, nonce: str) -> Verdict:
+        """Grade a finished run of :meth:`program` (any status)."""
         ...

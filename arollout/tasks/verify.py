@@ -13,7 +13,9 @@ on their first element only):
 * ``integer``: exactly one number that is integral (``42`` and ``42.0``).
 * ``text``: case-insensitive equality after whitespace normalization and
   stripping one pair of surrounding quotes.
-* ``bool``: ``true/false/yes/no/1/0`` (any case), compared exactly.
+* ``bool``: ``true/false/yes/no`` (any case), compared exactly. ``1`` and
+  ``0`` are refused: they are the trivial outputs every numeric grader must
+  reject, and accepting them here would let one constant pass both kinds.
 * ``date``: ISO 8601 date or date-time (space or ``T``), compared as instants.
 * ``set`` / ``list``: a JSON or Python list literal, or comma-separated values;
   elements are typed like the gold elements. A set must equal the gold set
@@ -41,7 +43,7 @@ from arollout.tasks.base import Answer, Verdict
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ("MAX_ANSWER_CHARS", "WRONG", "check", "last_line")
+__all__ = ("MAX_ANSWER_CHARS", "WRONG", "check", "gold_text", "last_line")
 
 MAX_ANSWER_CHARS = 100_000
 """Longest answer line that is parsed; longer lines fail without parsing."""
@@ -54,8 +56,8 @@ _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?
 # shows ``np.float64(3.5)`` since numpy 2; pandas shows ``Timestamp('...')``.
 _WRAPPER = re.compile(r"\b(?:np|numpy)\.\w+\(([^()]*)\)|\bTimestamp\(([^()]*)\)")
 _QUOTES = ("'", '"', "`")
-_TRUE = frozenset({"true", "yes", "1"})
-_FALSE = frozenset({"false", "no", "0"})
+_TRUE = frozenset({"true", "yes"})
+_FALSE = frozenset({"false", "no"})
 
 
 class _ParseError(ValueError):
@@ -100,7 +102,7 @@ def check(answer: Answer, stdout: str) -> Verdict:
         if answer.kind in ("set", "list"):
             return _check_collection(answer, line)
         parse, equal = _scalar_ops(answer)
-        gold = parse(_gold_text(answer.value))
+        gold = parse(gold_text(answer.value))
         try:
             parsed = parse(line)
         except _ParseError as exc:
@@ -126,7 +128,8 @@ def _strip_quotes(text: str) -> str:
     return text
 
 
-def _gold_text(value: Any) -> str:
+def gold_text(value: Any) -> str:
+    """The canonical text of a gold value (``true``/``false``, ``repr`` of floats)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -174,13 +177,15 @@ def parse_text(text: str) -> str:
 
 
 def parse_bool(text: str) -> bool:
-    """Map ``true/false/yes/no/1/0`` (any case) to a bool."""
+    """Map ``true/false/yes/no`` (any case) to a bool."""
     word = _strip_quotes(text).casefold().rstrip(".")
     word = re.sub(r"^(?:np|numpy)\.", "", word).rstrip("_")  # numpy 2 shows np.True_
     if word in _TRUE:
         return True
     if word in _FALSE:
         return False
+    if word in ("1", "0"):
+        raise _ParseError("print true or false, not 1 or 0")
     raise _ParseError("could not parse a boolean (true/false) from the last line")
 
 
@@ -260,7 +265,7 @@ def _split_items(line: str) -> list[str]:
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                 continue
             if isinstance(value, list | tuple | set | frozenset):
-                return [_gold_text(v) for v in value]
+                return [gold_text(v) for v in value]
         inner = text[1:-1]
     else:
         inner = text
@@ -272,7 +277,7 @@ def _check_collection(answer: Answer, line: str) -> Verdict:
         raise TaskError("a set/list gold answer must be a non-empty list")
     elem = _element_answer(answer, list(answer.value))
     parse, equal = _scalar_ops(elem)
-    gold = [parse(_gold_text(v)) for v in answer.value]
+    gold = [parse(gold_text(v)) for v in answer.value]
     try:
         parsed = [parse(item) for item in _split_items(line)]
     except _ParseError as exc:

@@ -201,17 +201,24 @@ def test_text_is_normalized_but_exact() -> None:
     [
         ("True", True),
         ("yes", True),
-        ("1", True),
         ("'true'", True),
         ("np.True_", True),
         ("FALSE", False),
         ("no", False),
-        ("0", False),
     ],
 )
 def test_bool_words(out: str, expected: bool) -> None:
     assert ok(Answer(kind="bool", value=expected), out)
     assert not ok(Answer(kind="bool", value=not expected), out)
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_bool_refuses_digits(value: bool) -> None:
+    # "1" and "0" are the trivial outputs of every suite: they must not pass a bool either.
+    for out in ("1", "0"):
+        verdict = check(Answer(kind="bool", value=value), out)
+        assert not verdict.correct
+        assert "true or false" in verdict.reason
 
 
 @pytest.mark.parametrize("out", ["maybe", "true false", "True or False", "2", ""])
