@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING
 
 from arollout.tasks.base import Answer, Task, Verdict
@@ -11,6 +12,7 @@ from sandboxes.api import ExecRequest, ExecResult, ExecStatus, Mount
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
 
 class TinySuite:
@@ -73,6 +75,38 @@ def python_eval_sandbox(request: ExecRequest) -> ExecResult:
             )
         return ExecResult(status=ExecStatus.OK, returncode=0, stdout=f"{value}\n")
     return ExecResult(status=ExecStatus.OK, returncode=0, stdout="")
+
+
+class SubprocessPool:
+    """A stand-in sandbox: one plain ``python`` subprocess per request, no isolation
+    (like the real sandbox, the workdir comes first on ``sys.path``).
+
+    It honours ``files`` (written to ``workdir``) so harness suites can be
+    checked without the real jail; tests of isolation use ``SandboxPool``.
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.requests: list[ExecRequest] = []
+
+    async def exec(self, request: ExecRequest) -> ExecResult:
+        import anyio
+
+        self.requests.append(request)
+        for name, data in request.files.items():
+            (self.workdir / name).write_bytes(data)
+        done = await anyio.run_process(
+            [sys.executable, "-E", "-s", "-c", request.code], cwd=self.workdir, check=False
+        )
+        return ExecResult(
+            status=ExecStatus.OK if done.returncode == 0 else ExecStatus.RUNTIME_ERROR,
+            returncode=done.returncode,
+            stdout=done.stdout.decode(),
+            stderr=done.stderr.decode(),
+        )
+
+    async def aclose(self) -> None:
+        return None
 
 
 def process_alive(pid: int) -> bool:

@@ -1,39 +1,15 @@
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-import anyio
 import msgspec
 import pytest
 
 from arollout.errors import ConfigError
 from arollout.tasks import EhrDemoSuite, check_suite, get_suite, list_suites
 from arollout.tasks.verify import WRONG
-from sandboxes.api import ExecRequest, ExecResult, ExecStatus
 
-
-class SubprocessPool:
-    """A stand-in sandbox: one plain ``python`` subprocess per request, no isolation."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.requests: list[ExecRequest] = []
-
-    async def exec(self, request: ExecRequest) -> ExecResult:
-        self.requests.append(request)
-        done = await anyio.run_process(
-            [sys.executable, "-I", "-c", request.code], cwd=self.workdir, check=False
-        )
-        return ExecResult(
-            status=ExecStatus.OK if done.returncode == 0 else ExecStatus.RUNTIME_ERROR,
-            returncode=done.returncode,
-            stdout=done.stdout.decode(),
-            stderr=done.stderr.decode(),
-        )
-
-    async def aclose(self) -> None:
-        return None
+from ..helpers import SubprocessPool
 
 
 def test_list_and_get() -> None:
