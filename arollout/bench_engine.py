@@ -8,7 +8,8 @@ Setup, chosen so that only the engine is measured:
   rendering) without paying for code execution (see ``bench sandbox``);
 * ``process_time`` of this process divided by the turns completed, after a
   warm-up run; event-loop lag from the engine's own monitor; RSS sampled while
-  every slot is busy.
+  every slot is busy, and once before the first episode starts, so that their
+  difference over the concurrency is the memory one episode in flight costs.
 """
 
 from __future__ import annotations
@@ -67,8 +68,11 @@ def _pin_apart(emulator_pid: int) -> set[int] | None:
     return before
 
 
-def _start_emulator(port: int, suite: str) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "arollout.cli", "serve", "emulator", "--port", str(port), "--suite", suite]
+def _start_emulator(port: int, suite: str, *, latency: str = "instant") -> subprocess.Popen[bytes]:
+    cmd = [
+        sys.executable, "-m", "arollout.cli", "serve", "emulator",
+        "--port", str(port), "--suite", suite, "--latency", latency,
+    ]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -106,6 +110,7 @@ async def _measure(url: str, suite_name: str, concurrency: int, episodes: int) -
             sandbox=FakeSandbox(lambda _r: wrong),
         )
         async with engine:
+            rss_idle = _rss_mb()
 
             async def sample_rss() -> None:
                 nonlocal rss_busy
@@ -131,6 +136,9 @@ async def _measure(url: str, suite_name: str, concurrency: int, episodes: int) -
         "turns_per_s": round(turns / wall, 1),
         "loop_lag_p99_ms": round(lag.percentile(0.99) * 1e3, 2),
         "rss_mb_busy": round(rss_busy, 1),
+        "rss_mb_idle": round(rss_idle, 1),
+        # What each episode in flight adds (context ids, messages, tasks, sockets).
+        "rss_kb_per_episode": round(max(0.0, rss_busy - rss_idle) * 1024 / concurrency, 1),
         "wall_s": round(wall, 2),
     }
 

@@ -358,9 +358,15 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
 
 def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("bench", help="throughput benchmarks (see bench/README.md)")
-    p.add_argument("what", choices=["sandbox", "store", "engine", "e2e"])
+    p.add_argument("what", choices=["sandbox", "store", "engine", "e2e", "server"])
+    p.add_argument("--url", help="server: an SGLang base URL (default: an emulator started here)")
+    p.add_argument("--requests", type=int, default=2000, help="server: requests to send")
+    p.add_argument("--prompt-len", type=int, default=512, help="server: prompt ids per request")
+    p.add_argument("--output-len", type=int, default=128, help="server: max_new_tokens per request")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--concurrency", type=int, help="engine, e2e: episodes in flight (default 2048, 512)")
+    p.add_argument(
+        "--concurrency", type=int, help="engine, e2e, server: in flight (default 2048, 512, 256)"
+    )
     p.add_argument("--turns", type=int, default=20000, help="engine: LLM turns to measure")
     p.add_argument("--episodes", type=int, default=1600, help="e2e: arollout episodes")
     p.add_argument("--tasks", type=int, default=200, help="e2e: tasks in the run (the suite's stable order)")
@@ -384,6 +390,16 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from arollout.store.bench import run_store_bench
 
         result = _run_value(run_store_bench)
+    elif args.what == "server":
+        from arollout.bench_server import run_server_bench
+
+        result = run_server_bench(
+            args.url,
+            requests=args.requests,
+            concurrency=256 if args.concurrency is None else args.concurrency,
+            prompt_len=args.prompt_len,
+            output_len=args.output_len,
+        )
     elif args.what == "engine":
         from arollout.bench_engine import run_engine_bench
 
