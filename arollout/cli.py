@@ -168,11 +168,22 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("serve", help="run an inference server (emulator, local model)")
+    p = sub.add_parser("serve", help="run an inference server (emulator, local model, SGLang)")
     p.add_argument(
         "what",
-        choices=["emulator", "local"],
-        help="emulator: the SGLang-protocol emulator; local: SmolLM2-135M on llama.cpp (CPU)",
+        choices=["emulator", "local", "sglang"],
+        help="emulator: the SGLang-protocol emulator; local: SmolLM2-135M on llama.cpp (CPU); "
+        "sglang: SGLang's launch_server on a GPU node",
+    )
+    p.add_argument("--model", help="sglang: model directory or hub id")
+    p.add_argument("--tp", type=int, default=1, help="sglang: tensor-parallel size")
+    p.add_argument("--dp", type=int, default=1, help="sglang: data-parallel size")
+    p.add_argument(
+        "--sglang-arg",
+        action="append",
+        default=[],
+        metavar="FLAG",
+        help="sglang: one more launch_server flag, e.g. --sglang-arg=--mem-fraction-static=0.85 (repeatable)",
     )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=30000, help="0 picks a free port")
@@ -184,6 +195,13 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    if args.what == "sglang":
+        from arollout.llm.launch import serve_sglang
+
+        serve_sglang(
+            args.model or "", host=args.host, port=args.port, tp=args.tp, dp=args.dp, extra=args.sglang_arg
+        )
+        return 0
     if args.what == "local":
         from arollout.llm.local import serve_local_forever
 
