@@ -11,6 +11,11 @@ Token-in/token-out: the context is kept as the exact ids sent and received.
 The first turn sends the rendered system+task prompt; later turns append only
 the rendered observation (``ChatTemplate.render_continuation``), so earlier
 turns are never re-tokenized.
+
+A suite with a live environment per episode (``EpisodeSuite``) gets it opened
+around the whole episode by ``grading.open_episode``: every run of the episode
+carries its mounts and variables and is graded against its state, and the
+environment is closed (shielded, bounded) however the episode ends.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ if TYPE_CHECKING:
     from arollout.config import Budgets
     from arollout.llm.base import Completion, LLMClient
     from arollout.metrics import Metrics
-    from arollout.tasks.base import Suite, Task
+    from arollout.tasks.base import EpisodeEnv, Suite, Task
     from sandboxes.api import Sandbox
 
 __all__ = ("EpisodeContext", "run_episode")
@@ -96,6 +101,7 @@ class EpisodeContext:
         self.instructions = suite.instructions()
         self.allow_terminal = bool(getattr(suite, "allow_terminal", False))
         self.harness = grading.is_harness(suite)
+        self.episodic = grading.is_episodic(suite)
 
 
 async def run_episode(
@@ -105,9 +111,11 @@ async def run_episode(
     for cancellation)."""
     episode = _Episode(ctx, task, sample_index, group_id=group_id, seed=seed)
     try:
-        # asyncio's own timeout: a third of anyio.fail_after's cost, per episode.
-        async with asyncio.timeout(ctx.budgets.episode_timeout_s):
-            status = await episode.run()
+        async with grading.open_episode(ctx.suite, task, episodic=ctx.episodic) as env:
+            episode.env = env
+            # asyncio's own timeout: a third of anyio.fail_after's cost, per episode.
+            async with asyncio.timeout(ctx.budgets.episode_timeout_s):
+                status = await episode.run()
     except TimeoutError:
         status = EpisodeStatus.TIMEOUT
     except anyio.get_cancelled_exc_class():
@@ -150,6 +158,7 @@ class _Episode:
         self.tokens_out = 0
         self.weight_version: str | None = None
         self.reward = 0.0
+        self.env: EpisodeEnv | None = None  # the suite's per-episode environment, if any
 
     async def run(self) -> EpisodeStatus:
         ctx = self.ctx
@@ -271,12 +280,15 @@ class _Episode:
                 limits=ctx.exec_limits,
                 nonce=nonce,
                 harness=ctx.harness,
+                episode=self.env,
             )
             result = await self._exec(request)
             observation = exec_feedback(grading.visible_result(result, nonce), max_chars=limit)
             correct: bool | None = None
-            if ctx.harness or result.status is ExecStatus.OK:
-                verdict = grading.grade(ctx.suite, self.task, result, nonce, harness=ctx.harness)
+            if ctx.harness or self.env is not None or result.status is ExecStatus.OK:
+                verdict = grading.grade(
+                    ctx.suite, self.task, result, nonce, harness=ctx.harness, episode=self.env
+                )
                 correct = verdict.correct
                 if correct:
                     self.reward = verdict.reward
@@ -297,8 +309,15 @@ class _Episode:
                     action=action.name,
                     observation="The terminal action is not available for this task; use validate_code.",
                 ), False
+            env = self.env
             result = await self._exec(
-                ExecRequest(code=action.argument, language="shell", mounts=ctx.mounts, limits=ctx.exec_limits)
+                ExecRequest(
+                    code=action.argument,
+                    language="shell",
+                    mounts=ctx.mounts + (env.mounts if env is not None else ()),
+                    limits=ctx.exec_limits,
+                    env=dict(env.env) if env is not None else {},
+                )
             )
             return Step(
                 action=action.name,

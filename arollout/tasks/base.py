@@ -12,6 +12,13 @@ after an analysis, predictions scored on hidden labels) also implement
 runs, with a per-run nonce the agent never sees, and ``grade`` reads the whole
 :class:`~sandboxes.api.ExecResult`. :mod:`arollout.tasks.grading` is the one
 place that decides which path a suite takes.
+
+Suites whose tasks need a live environment per episode (a server the agent's
+code talks to, a store its writes land in) also implement
+:class:`EpisodeSuite`: ``open_episode`` yields an :class:`EpisodeEnv` that
+adds mounts and environment variables to every run of that episode and grades
+runs with access to the episode's state. It is optional; suites without it
+behave exactly as before.
 """
 
 from __future__ import annotations
@@ -21,11 +28,22 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 import msgspec
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
+    from contextlib import AbstractAsyncContextManager
 
     from sandboxes.api import ExecResult, Mount
 
-__all__ = ("Answer", "AnswerKind", "HarnessSuite", "Program", "Suite", "Task", "Verdict")
+__all__ = (
+    "Answer",
+    "AnswerKind",
+    "EpisodeEnv",
+    "EpisodeSuite",
+    "HarnessSuite",
+    "Program",
+    "Suite",
+    "Task",
+    "Verdict",
+)
 
 AnswerKind = Literal["number", "integer", "text", "set", "list", "bool", "date"]
 
@@ -143,4 +161,43 @@ class HarnessSuite(Suite, Protocol):
 
     def grade(self, task: Task, result: ExecResult, nonce: str) -> Verdict:
         """Grade a finished run of :meth:`program` (any status)."""
+        ...
+
+
+class EpisodeEnv(Protocol):
+    """The live environment of one episode of an :class:`EpisodeSuite`.
+
+    Every run of the episode gets :attr:`mounts` and :attr:`env` on top of the
+    suite's own, and is graded by :meth:`grade`, which may read state the
+    episode's runs changed (a server's store of posted orders). The runs of
+    one episode share the environment; two episodes never do.
+    """
+
+    @property
+    def mounts(self) -> tuple[Mount, ...]:
+        """Extra read-only mounts of each run (e.g. a directory holding a socket)."""
+        ...
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        """Extra environment variables of each run."""
+        ...
+
+    def grade(self, task: Task, result: ExecResult, nonce: str) -> Verdict:
+        """Grade a finished run (any status) against the episode's state."""
+        ...
+
+
+@runtime_checkable
+class EpisodeSuite(Suite, Protocol):
+    """A suite whose episodes each need an environment of their own.
+
+    The engine and ``tasks check`` open one episode per episode (per oracle
+    or trivial check) through :func:`arollout.tasks.grading.open_episode`,
+    which bounds and shields the cleanup.
+    """
+
+    def open_episode(self, task: Task) -> AbstractAsyncContextManager[EpisodeEnv]:
+        """An async context manager that sets up ``task``'s environment and
+        tears it down on exit (also on cancellation)."""
         ...

@@ -12,6 +12,10 @@
 Trivial submissions whose output is known without running them are graded
 directly for stdout-graded suites; harness suites run every one of them,
 because there the harness, not the printed line, decides.
+
+For an :class:`~arollout.tasks.base.EpisodeSuite` every check (each oracle
+run, each trivial submission) gets a fresh episode environment of its own,
+opened inside the concurrency limit, exactly as an episode of the engine would.
 """
 
 from __future__ import annotations
@@ -125,23 +129,25 @@ async def check_suite(
     todo = list(suite.tasks() if tasks is None else tasks)
     mounts = suite.mounts()
     harness = grading.is_harness(suite)
+    episodic = grading.is_episodic(suite)
     results: list[tuple[Task, Verdict, ExecResult] | None] = [None] * len(todo)
     limiter = anyio.CapacityLimiter(concurrency)
 
     async def one(i: int, task: Task) -> None:
         nonce = grading.new_nonce()
-        request = grading.exec_request(
-            suite,
-            task,
-            task.reference_solution,
-            mounts=mounts,
-            limits=limits,
-            nonce=nonce,
-            harness=harness,
-        )
-        async with limiter:
+        async with limiter, grading.open_episode(suite, task, episodic=episodic) as env:
+            request = grading.exec_request(
+                suite,
+                task,
+                task.reference_solution,
+                mounts=mounts,
+                limits=limits,
+                nonce=nonce,
+                harness=harness,
+                episode=env,
+            )
             run = await pool.exec(request)
-        verdict = grading.grade(suite, task, run, nonce, harness=harness)
+            verdict = grading.grade(suite, task, run, nonce, harness=harness, episode=env)
         if not verdict.correct and run.status is not ExecStatus.OK:
             verdict = Verdict(
                 correct=False,
@@ -180,6 +186,7 @@ async def check_trivial(
         concurrency: runs in flight at once.
     """
     harness = grading.is_harness(suite)
+    episodic = grading.is_episodic(suite)
     candidates = grading.category_candidates(
         candidates_from if candidates_from is not None else tasks
     )
@@ -188,7 +195,7 @@ async def check_trivial(
     runs: list[tuple[Task, grading.Trivial]] = []
     for task in tasks:
         for trivial in grading.trivial_submissions(suite, task, candidates.get(task.category, ())):
-            if not harness and trivial.stdout is not None:
+            if not harness and not episodic and trivial.stdout is not None:
                 result = ExecResult(status=ExecStatus.OK, returncode=0, stdout=trivial.stdout)
                 out.append(
                     (task, trivial.label, grading.grade(suite, task, result, "", harness=False))
@@ -199,12 +206,23 @@ async def check_trivial(
 
     async def one(task: Task, trivial: grading.Trivial) -> None:
         nonce = grading.new_nonce()
-        request = grading.exec_request(
-            suite, task, trivial.code, mounts=mounts, limits=limits, nonce=nonce, harness=harness
-        )
-        async with limiter:
-            run = await pool.exec(request)
-        out.append((task, trivial.label, grading.grade(suite, task, run, nonce, harness=harness)))
+        async with limiter, grading.open_episode(suite, task, episodic=episodic) as env:
+            if not harness and trivial.stdout is not None:  # known output: no run needed
+                run = ExecResult(status=ExecStatus.OK, returncode=0, stdout=trivial.stdout)
+            else:
+                request = grading.exec_request(
+                    suite,
+                    task,
+                    trivial.code,
+                    mounts=mounts,
+                    limits=limits,
+                    nonce=nonce,
+                    harness=harness,
+                    episode=env,
+                )
+                run = await pool.exec(request)
+            verdict = grading.grade(suite, task, run, nonce, harness=harness, episode=env)
+        out.append((task, trivial.label, verdict))
 
     async with anyio.create_task_group() as tg:
         for task, trivial in runs:

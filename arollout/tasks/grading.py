@@ -13,35 +13,47 @@ all, an exit before the checks run, and every answer of the task's category
 printed at once. :func:`guessable` lets suites drop instances whose gold
 value one of those constants would hit, and :func:`trivial_submissions` lists
 what ``arollout tasks check`` runs to prove the rate is zero.
+
+An :class:`~arollout.tasks.base.EpisodeSuite` needs a live environment per
+episode; :func:`open_episode` opens it (or yields ``None`` for other suites)
+and closes it shielded from cancellation, within a bound, so a cancelled or
+timed-out episode never leaks a server, a socket or a directory. Passing the
+environment to :func:`exec_request` and :func:`grade` adds its mounts and
+variables to the run and lets it grade with the episode's state.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
+import anyio
 import msgspec
 
 from arollout.tasks import verify
-from arollout.tasks.base import Answer, HarnessSuite, Verdict
+from arollout.tasks.base import Answer, EpisodeSuite, HarnessSuite, Verdict
 from sandboxes.api import ExecRequest, ExecResult, ExecStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import AsyncIterator, Iterable, Sequence
 
-    from arollout.tasks.base import Suite, Task
+    from arollout.tasks.base import EpisodeEnv, Suite, Task
     from sandboxes.api import Limits, Mount
 
 __all__ = (
+    "EPISODE_CLOSE_TIMEOUT_S",
     "TRIVIAL_OUTPUTS",
     "Trivial",
     "category_candidates",
     "exec_request",
     "grade",
     "guessable",
+    "is_episodic",
     "is_harness",
     "new_nonce",
+    "open_episode",
     "trivial_submissions",
     "visible_result",
 )
@@ -73,6 +85,9 @@ class Trivial(NamedTuple):
     stdout: str | None = None
 
 
+EPISODE_CLOSE_TIMEOUT_S: Final = 10.0
+"""How long an episode environment may take to close before its cleanup is cut short."""
+
 _EXITS: Final = (
     Trivial("empty program", "pass", ""),
     Trivial("sys.exit(0)", "import sys\nsys.exit(0)", ""),
@@ -90,6 +105,40 @@ def is_harness(suite: Suite) -> bool:
     return isinstance(suite, HarnessSuite)
 
 
+def is_episodic(suite: Suite) -> bool:
+    """Whether ``suite`` opens an environment per episode (checked once per engine)."""
+    return isinstance(suite, EpisodeSuite)
+
+
+@contextlib.asynccontextmanager
+async def open_episode(
+    suite: Suite,
+    task: Task,
+    *,
+    episodic: bool | None = None,
+    close_timeout_s: float = EPISODE_CLOSE_TIMEOUT_S,
+) -> AsyncIterator[EpisodeEnv | None]:
+    """The environment of one episode of ``task``, or ``None`` for suites without one.
+
+    The suite's cleanup runs in a shielded scope bounded by ``close_timeout_s``:
+    an episode cancelled by a shut-down or its own timeout still closes what it
+    opened, and a cleanup that hangs cannot hold the caller forever.
+    """
+    if not (episodic if episodic is not None else is_episodic(suite)):
+        yield None
+        return
+    manager = suite.open_episode(task)  # type: ignore[attr-defined]
+    env: EpisodeEnv = await manager.__aenter__()
+    try:
+        yield env
+    except BaseException as exc:
+        with anyio.move_on_after(close_timeout_s, shield=True):
+            await manager.__aexit__(type(exc), exc, exc.__traceback__)
+        raise
+    with anyio.move_on_after(close_timeout_s, shield=True):
+        await manager.__aexit__(None, None, None)
+
+
 def exec_request(
     suite: Suite,
     task: Task,
@@ -99,31 +148,46 @@ def exec_request(
     limits: Limits,
     nonce: str,
     harness: bool | None = None,
+    episode: EpisodeEnv | None = None,
 ) -> ExecRequest:
-    """The sandbox request that runs ``code`` as a submission for ``task``."""
+    """The sandbox request that runs ``code`` as a submission for ``task``
+    (with ``episode``'s mounts and variables added when it has one)."""
+    extra_env: dict[str, str] = {}
+    if episode is not None:
+        mounts = (*mounts, *episode.mounts)
+        extra_env = dict(episode.env)
     if harness if harness is not None else is_harness(suite):
         program = suite.program(task, code, nonce)  # type: ignore[attr-defined]
         return ExecRequest(
             code=program.code,
             files=program.files,
             collect=program.collect,
-            env=program.env,
+            env={**program.env, **extra_env},
             mounts=mounts,
             limits=limits,
             nonce=nonce,
         )
-    return ExecRequest(code=code, mounts=mounts, limits=limits, nonce=nonce)
+    return ExecRequest(code=code, mounts=mounts, limits=limits, nonce=nonce, env=extra_env)
 
 
 def grade(
-    suite: Suite, task: Task, result: ExecResult, nonce: str, *, harness: bool | None = None
+    suite: Suite,
+    task: Task,
+    result: ExecResult,
+    nonce: str,
+    *,
+    harness: bool | None = None,
+    episode: EpisodeEnv | None = None,
 ) -> Verdict:
     """Grade a finished run of :func:`exec_request`.
 
     Stdout-graded suites only see runs that ended ``ok``; a harness suite
     grades every run itself (a timeout inside hidden tests is a failed test,
-    not a crash of the grader).
+    not a crash of the grader), and so does an episode environment (a run
+    that crashed after its writes still changed the episode's state).
     """
+    if episode is not None:
+        return episode.grade(task, result, nonce)
     if harness if harness is not None else is_harness(suite):
         verdict: Verdict = suite.grade(task, result, nonce)  # type: ignore[attr-defined]
         return verdict
