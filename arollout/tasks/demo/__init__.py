@@ -1,13 +1,17 @@
 """The ``ehr-demo`` suite: a seeded synthetic mini-EHR with EHRSQL-style tasks.
 
+A thin instance of the EHR framework (:mod:`arollout.tasks.ehr`): the
+generator and the templates are the demo's own; instance building, the
+``request_info`` index and the suite class are the framework's.
+
 Layout:
 
 * ``vocab``: diagnosis, lab and drug code lists the generator draws from.
 * ``generator``: the seeded SQLite (+ CSV) database, built once into a cache.
 * ``templates``: question templates with gold SQL, slot samplers and answer kinds.
-* ``instances``: templates -> verified :class:`~arollout.tasks.base.Task` objects.
-* ``info``: the ``request_info`` index (tables, columns, values, term search).
-* ``suite``: :class:`EhrDemoSuite`, the ``Suite`` the engine uses.
+* ``instances``: templates -> verified tasks (the framework's builder, the demo's ids).
+* ``info``: the framework's ``request_info`` index, under its old names.
+* ``suite``: :class:`EhrDemoSuite`, an :class:`~arollout.tasks.ehr.suite.EhrSuite`.
 """
 
 from __future__ import annotations

@@ -16,14 +16,12 @@ once both end up using one complete copy.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import math
 import os
 import random
 import shutil
-import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any, Final, final
@@ -32,13 +30,15 @@ import msgspec
 
 from arollout.errors import TaskError
 from arollout.tasks.demo.vocab import ADMISSION_TYPES, DIAGNOSES, DRUGS, INSURANCES, LABS
+from arollout.tasks.ehr.database import CURRENT_TIME, DB_FILENAME, default_cache_root
+from arollout.tasks.ehr.tables import write_database
 
 __all__ = (
     "CURRENT_TIME",
     "DB_FILENAME",
+    "EhrDatabase",
     "GENERATOR_VERSION",
     "SCHEMA",
-    "EhrDatabase",
     "build_database",
     "database_key",
     "default_cache_root",
@@ -47,11 +47,6 @@ __all__ = (
 
 GENERATOR_VERSION: Final = 1
 """Bump whenever the generated rows change, so old caches are not reused."""
-
-CURRENT_TIME: Final = "2105-12-31 23:59:00"
-"""The fixed "now" of every question (EHRSQL's convention); never SQLite's keyword."""
-
-DB_FILENAME: Final = "ehr.sqlite"
 
 SCHEMA: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     "patients": (("subject_id", "INTEGER"), ("gender", "TEXT"), ("dob", "TEXT"), ("dod", "TEXT")),
@@ -138,12 +133,6 @@ def database_key(seed: int, patients: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def default_cache_root() -> Path:
-    """``$AROLLOUT_CACHE`` when set, else ``~/.cache/arollout``."""
-    env = os.environ.get("AROLLOUT_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "arollout"
-
-
 def build_database(
     seed: int = 0, patients: int = 200, cache_dir: str | os.PathLike[str] | None = None
 ) -> EhrDatabase:
@@ -176,9 +165,7 @@ def build_database(
         ) from exc
     try:
         rows = generate_rows(seed, patients)
-        _write_sqlite(tmp / DB_FILENAME, rows)
-        for table, table_rows in rows.items():
-            _write_csv(tmp / f"{table}.csv", table, table_rows)
+        write_database(tmp, SCHEMA, rows, _INDEXES)
         digests = {
             p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp.iterdir())
         }
@@ -312,29 +299,3 @@ def generate_rows(seed: int, patients: int) -> Rows:
     rows["labevents"].sort(key=lambda r: (r[1], r[3], r[2]))
     rows["prescriptions"].sort(key=lambda r: (r[1], r[2], r[3]))
     return rows
-
-
-# -- writing ---------------------------------------------------------------------------------
-
-
-def _write_sqlite(path: Path, rows: Rows) -> None:
-    con = sqlite3.connect(path)
-    try:
-        con.execute("PRAGMA journal_mode=OFF")
-        with con:
-            for table, columns in SCHEMA.items():
-                con.execute(f"CREATE TABLE {table} ({', '.join(f'{c} {t}' for c, t in columns)})")
-                marks = ", ".join("?" * len(columns))
-                con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])
-            for table, cols in _INDEXES:
-                name = f"idx_{table}_{cols.replace(', ', '_')}"
-                con.execute(f"CREATE INDEX {name} ON {table} ({cols})")
-    finally:
-        con.close()
-
-
-def _write_csv(path: Path, table: str, table_rows: list[tuple[Any, ...]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow([c for c, _ in SCHEMA[table]])
-        writer.writerows(["" if v is None else v for v in row] for row in table_rows)

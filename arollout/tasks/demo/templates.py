@@ -1,97 +1,41 @@
 """Question templates of the ehr-demo suite: question text, gold SQL, slots, answer kind.
 
-Each :class:`Template` is an EHRSQL-style pattern: a question with slots, the
-gold SQL with the same slots as named parameters, and a slot sampler that
-draws real values from the database (patients, admissions, lab labels,
-diagnosis titles) so that questions are about rows that exist. The answer is
-whatever the gold SQL returns on the very database the agent queries.
-
-Templates also carry an ``ambiguous`` SQL check: instances whose answer
-depends on an unstated tie-break (two drugs started at the same minute, tied
-prescription counts, a threshold equal to a measured value) are dropped rather
-than graded against an arbitrary choice.
+Each template is an EHR framework :class:`~arollout.tasks.ehr.templates.Template`
+(an EHRSQL-style pattern with gold SQL and a slot sampler) over the demo's
+seven tables. Templates carry an ``ambiguous`` SQL check: instances whose
+answer depends on an unstated tie-break (two drugs started at the same minute,
+tied prescription counts, a threshold equal to a measured value) are dropped
+rather than graded against an arbitrary choice.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, final
+from typing import TYPE_CHECKING, Final
 
 from arollout.tasks.demo.generator import CURRENT_TIME
 from arollout.tasks.demo.vocab import LABS
+from arollout.tasks.ehr.templates import (
+    FORMAT_HINTS as FORMAT_HINTS,
+    Slots as Slots,
+    Template as Template,
+    run_gold as run_gold,
+    sql_params as sql_params,
+    with_aggregate as _with_aggregate,
+)
 
 if TYPE_CHECKING:
     import random
-    import sqlite3
-    from collections.abc import Callable
 
-    from arollout.tasks.base import AnswerKind
+__all__ = (
+    "FORMAT_HINTS",
+    "Slots",
+    "TEMPLATES",
+    "Template",
+    "run_gold",
+    "sql_params",
+)
 
-__all__ = ("FORMAT_HINTS", "TEMPLATES", "Slots", "Template", "run_gold", "sql_params")
-
-Slots = dict[str, Any]
-
-FORMAT_HINTS: Final[dict[str, str]] = {
-    "integer": "Print the answer as a single integer on the last line of stdout.",
-    "number": "Print the answer as a single number with at least two decimal places on the last line of stdout.",
-    "text": "Print the answer exactly as it is stored in the database on the last line of stdout.",
-    "bool": "Print true or false on the last line of stdout.",
-    "date": "Print the timestamp as YYYY-MM-DD HH:MM:SS on the last line of stdout.",
-    "set": "Print the answer as a JSON list of strings (any order, no duplicates) on the last line of stdout.",
-    "list": "Print the answer as a JSON list of strings, in the requested order, on the last line of stdout.",
-}
-
-_AGGREGATES: Final = (("maximum", "MAX"), ("minimum", "MIN"), ("average", "AVG"))
 _LAB_BY_LABEL: Final = {lab.label: lab for lab in LABS}
-_PARAM = re.compile(r"(?<!:):([A-Za-z_]\w*)")
-
-
-@final
-@dataclass(frozen=True, kw_only=True)
-class Template:
-    """One question pattern.
-
-    Attributes:
-        name: stable identifier (part of every task id; never rename).
-        category: the category reported in results (several templates may share one).
-        question: ``str.format`` text over the slots.
-        sql: gold SQL; ``:name`` parameters come from the slots, ``{name}``
-            fields are SQL keywords from a fixed whitelist (aggregates).
-        kind: the answer kind (see ``tasks.verify``).
-        candidates: SQL listing the slot values that exist in the database.
-        refine: draws the remaining slots (aggregate, threshold) with the RNG.
-        ambiguous: SQL returning a truthy value when the answer depends on a tie.
-        rel_tol / abs_tol: numeric tolerance of ``number`` answers.
-    """
-
-    name: str
-    category: str
-    question: str
-    sql: str
-    kind: AnswerKind
-    candidates: str
-    refine: Callable[[Slots, random.Random], Slots | None] = field(default=lambda s, _r: s)
-    ambiguous: str | None = None
-    rel_tol: float = 1e-6
-    abs_tol: float = 0.0
-
-    def render_sql(self, slots: Slots) -> str:
-        """The SQL text with keyword fields filled (parameters stay ``:name``)."""
-        return self.sql.format(**slots).strip()
-
-    def render_question(self, slots: Slots) -> str:
-        return f"{self.question.format(**slots)} {FORMAT_HINTS[self.kind]}"
-
-
-def sql_params(sql: str, slots: Slots) -> dict[str, Any]:
-    """The named parameters ``sql`` uses, taken from ``slots`` (in order of use)."""
-    return {name: slots[name] for name in dict.fromkeys(_PARAM.findall(sql))}
-
-
-def _with_aggregate(slots: Slots, rng: random.Random) -> Slots:
-    word, fn = rng.choice(_AGGREGATES)
-    return {**slots, "agg_word": word, "agg": fn}
 
 
 def _with_threshold(slots: Slots, rng: random.Random) -> Slots | None:
@@ -300,9 +244,3 @@ WHERE l.subject_id = :subject_id AND d.label = :lab_label""",
         candidates=f"SELECT DISTINCT l.subject_id, d.label AS lab_label {_LAB_JOIN} ORDER BY 1, 2",
     ),
 )
-
-
-def run_gold(con: sqlite3.Connection, template: Template, slots: Slots) -> list[tuple[Any, ...]]:
-    """Execute the gold SQL of ``template`` for ``slots``."""
-    sql = template.render_sql(slots)
-    return con.execute(sql, sql_params(sql, slots)).fetchall()
