@@ -23,18 +23,20 @@ import os
 import subprocess
 import sys
 import time
-from typing import TYPE_CHECKING, Final, Literal, final
+from typing import TYPE_CHECKING, Any, Final, Literal, final
 
 import anyio
 import anyio.abc
 import msgspec
 
 from . import cgroups, protocol
-from .api import ExecRequest, ExecResult, ExecStatus
 from .errors import SandboxError
+from .wire import error_result, run_frame, to_result
 
 if TYPE_CHECKING:
     from types import TracebackType
+
+    from .api import ExecRequest, ExecResult
 
 __all__ = ("DEFAULT_PRELOAD", "Protection", "ProtectionReport", "SandboxPool", "default_slots")
 
@@ -69,6 +71,8 @@ _UID_START: Final = (os.getpid() * 2_654_435_761) % _UID_SPAN
 def _next_uid_offset() -> int:
     """The next slot uid's offset from ``uid_base`` (distinct within this process)."""
     return (_UID_START + next(_uids)) % _UID_SPAN
+
+
 _pool_ids = itertools.count()
 
 
@@ -103,6 +107,19 @@ class ProtectionReport(msgspec.Struct, frozen=True, kw_only=True):
             for p in self.protections
         ]
         return "\n".join(rows)
+
+
+def protection_report(ready: dict[str, Any]) -> ProtectionReport:
+    """The report a booted runner sends in its ``ready`` frame."""
+    prots = tuple(
+        Protection(name=k, active=bool(v["active"]), detail=str(v.get("detail", "")))
+        for k, v in ready["protections"].items()
+    )
+    return ProtectionReport(
+        protections=prots,
+        preloaded=tuple(ready.get("preloaded", ())),
+        missing=tuple(ready.get("missing", ())),
+    )
 
 
 class _Zygote:
@@ -327,16 +344,7 @@ class SandboxPool:
         slot.zygote = await self._start_zygote(slot)
         if self._report is None:
             assert slot.zygote.ready is not None
-            f = slot.zygote.ready.fields
-            prots = tuple(
-                Protection(name=k, active=bool(v["active"]), detail=str(v.get("detail", "")))
-                for k, v in f["protections"].items()
-            )
-            self._report = ProtectionReport(
-                protections=prots,
-                preloaded=tuple(f.get("preloaded", ())),
-                missing=tuple(f.get("missing", ())),
-            )
+            self._report = protection_report(slot.zygote.ready.fields)
 
     async def _replace(self, slot: _Slot) -> None:
         """Swap in a fresh zygote, then hand the slot back to the queue."""
@@ -386,19 +394,9 @@ class SandboxPool:
                     await z.close(0.1)
                 slot.zygote = z = await self._start_zygote(slot)
         if z is None:
-            return _error("no sandbox runner available for this slot", queue_s)
+            return error_result("no sandbox runner available for this slot", queue_s)
         run_id = next(self._ids)
-        fields = {
-            "type": "run",
-            "id": run_id,
-            "language": request.language,
-            "limits": msgspec.to_builtins(request.limits),
-            "mounts": [[m.source, m.target] for m in request.mounts],
-            "collect": list(request.collect),
-            "env": dict(request.env),
-        }
-        blobs = {"code": request.code.encode(), "stdin": request.stdin}
-        blobs.update(("f:" + k, v) for k, v in request.files.items())
+        fields, blobs = run_frame(run_id, request)
         z.runs += 1
         try:
             await z.send(protocol.encode(fields, blobs))
@@ -406,7 +404,7 @@ class SandboxPool:
         except (EOFError, OSError, protocol.FrameError, anyio.BrokenResourceError) as exc:
             slot.replace = True
             tail = z.stderr_tail.decode(errors="replace")[-1000:]
-            return _error(f"sandbox runner died: {exc!r} {tail}".strip(), queue_s)
+            return error_result(f"sandbox runner died: {exc!r} {tail}".strip(), queue_s)
         except BaseException:
             with anyio.CancelScope(shield=True):
                 slot.replace = True
@@ -420,31 +418,4 @@ class SandboxPool:
             slot.replace = True
         elif z.base_rss and int(f.get("rss", 0)) > z.base_rss * (1 + self._growth):
             slot.replace = True
-        return _to_result(msg, queue_s)
-
-
-def _error(message: str, queue_s: float) -> ExecResult:
-    return ExecResult(status=ExecStatus.SANDBOX_ERROR, error=message, queue_s=queue_s)
-
-
-def _to_result(msg: protocol.Message, queue_s: float) -> ExecResult:
-    f, b = msg.fields, msg.blobs
-    status = str(f.get("status", "sandbox_error"))
-    if status not in ExecStatus.__members__.values():
-        status = "sandbox_error"
-    return ExecResult(
-        status=ExecStatus(status),
-        returncode=f.get("returncode"),
-        signal=f.get("signal"),
-        wall_s=float(f.get("wall", 0.0)),
-        cpu_s=float(f.get("cpu", 0.0)),
-        peak_memory_bytes=int(f.get("peak", 0)),
-        stdout=b.get("stdout", b"").decode("utf-8", errors="replace"),
-        stderr=b.get("stderr", b"").decode("utf-8", errors="replace"),
-        stdout_truncated=bool(f.get("stdout_truncated", False)),
-        stderr_truncated=bool(f.get("stderr_truncated", False)),
-        files={k[2:]: v for k, v in b.items() if k.startswith("f:")},
-        leftovers_killed=int(f.get("leftovers", 0)),
-        error=str(f.get("error", "")),
-        queue_s=queue_s,
-    )
+        return to_result(msg, queue_s)

@@ -27,6 +27,16 @@ of a run's CPU, and the init does not need that memory.
 The zygote supervises: it reads stdout/stderr with a cap, reaps the code,
 enforces the wall timeout and SIGKILLs the init, which takes the whole PID
 namespace down (setsid daemons included); a cgroup sweep is the backstop.
+
+Without root (inside a container, where the container itself is the outer
+jail, or on a host as an ordinary user) there are no namespaces, cgroups or
+uid switches, and the code runs as the runner's own uid. The runner then
+degrades to what an unprivileged process can do (see :mod:`reaper`): it is a
+child subreaper that kills and reaps everything a run leaves behind, it
+empties the configured scratch directories after each run, it makes itself
+undumpable, and each run's seccomp filter forbids signalling or re-limiting
+the zygote, the nursery and the run's init. The protection report says which
+mode is active.
 """
 
 from __future__ import annotations
@@ -47,7 +57,7 @@ import types  # noqa: TC003 - used at runtime by _sibling
 from typing import Any
 
 if __package__:
-    from . import cgroups, jail, protocol, seccomp
+    from . import cgroups, jail, protocol, reaper, seccomp
 else:  # started as a script: load the stdlib-only siblings by path
 
     def _sibling(name: str) -> types.ModuleType:
@@ -63,6 +73,7 @@ else:  # started as a script: load the stdlib-only siblings by path
     seccomp = _sibling("seccomp")
     cgroups = _sibling("cgroups")
     jail = _sibling("jail")
+    reaper = _sibling("reaper")
 
 #: Files the runner needs next to it (copied together into containers).
 RUNNER_FILES = (
@@ -73,10 +84,13 @@ RUNNER_FILES = (
     "jail.py",
     "child.py",
     "supervise.py",
+    "reaper.py",
 )
 
 
 _PR_SET_PDEATHSIG = 1
+_PR_SET_DUMPABLE = 4
+_PR_SET_CHILD_SUBREAPER = 36
 
 
 def _threads() -> int:
@@ -173,6 +187,10 @@ class Zygote:
         if not self.use_uid:
             self.uid, self.gid = os.getuid(), os.getgid()
         self.workdir = str(config.get("workdir", "/workdir"))
+        # Without a uid of its own the code shares ours: see _guard_shared_uid.
+        self.shared_uid = not self.use_uid
+        self.run_root: str | None = config.get("run_root") or None
+        self.scrub_dirs = [str(d) for d in config.get("scrub", ())]
         self.cgroup: Any = None
         self.seccomp_prog = b""
         self.pidns_fd = -1
@@ -188,6 +206,8 @@ class Zygote:
 
     # -- boot ------------------------------------------------------------------------
     def boot(self) -> None:
+        child.set_name(b"sbx-zygote")
+        subreaper = self.shared_uid and self._guard_shared_uid()
         if self.use_ns:
             self.pidns_fd = os.open("/proc/self/ns/pid", os.O_RDONLY)
             self.binds = jail.interpreter_paths(self.cfg.get("extra_paths", ()))
@@ -225,6 +245,12 @@ class Zygote:
         mark("cgroup_pids", self.cgroup is not None, cg_detail)
         mark("cgroup_kill_sweep", self.cgroup is not None, cg_detail)
         mark("unprivileged_uid", self.use_uid, f"uid {self.uid}")
+        if self.shared_uid:
+            mark("subreaper_sweep", subreaper, "leftovers re-parented to the zygote, killed")
+            guard = "seccomp: zygote, nursery, init"
+            mark("signal_guard", bool(self.seccomp_prog), guard if self.seccomp_prog else "")
+        if self.scrub_dirs:
+            mark("scratch_scrub", True, "emptied after each run: " + " ".join(self.scrub_dirs))
         mark("rlimits", True, "CPU AS FSIZE NOFILE NPROC CORE")
         try:
             self.spare = self._prefork()
@@ -239,6 +265,27 @@ class Zygote:
         mark("minimal_root", ns_ok, "tmpfs root, ro binds" if ns_ok else detail)
         if self.use_ns and not ns_ok:
             self.broken = f"namespace setup failed: {armed}"
+
+    def _guard_shared_uid(self) -> bool:
+        """Protect this process from code that will run as its own uid; True if subreaper.
+
+        Undumpable: no same-uid process may ptrace it or open its
+        ``/proc/<pid>/mem``, ``environ`` or ``fd`` (the nursery and every
+        init inherit this). Own session: its process group is its pid, which
+        the seccomp filter protects. Subreaper: orphans of a run come back
+        here instead of escaping to PID 1, so :func:`reaper.sweep` finds them.
+        """
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+        with contextlib.suppress(OSError):  # already a session leader
+            os.setsid()
+        return bool(libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
+
+    def _protect(self, init_pid: int) -> tuple[int, ...]:
+        """Pids a run must not signal: ours, our group's, the nursery's and its init's."""
+        return (os.getpid(), os.getpgid(0), self.nursery_pid, init_pid)
 
     def _start_nursery(self) -> None:
         """Fork the process that forks every run's init.
@@ -280,7 +327,7 @@ class Zygote:
             raise OSError(f"zygote has {_threads()} threads; refusing to fork")
         workdir = self.workdir
         if not self.use_ns:  # no private mounts: a host directory, removed after the run
-            workdir = tempfile.mkdtemp(prefix="arollout-run-")
+            workdir = tempfile.mkdtemp(prefix="arollout-run-", dir=self.run_root)
             os.chown(workdir, self.uid, self.gid)
         nursery = self.nursery
         if nursery is None:
@@ -326,6 +373,8 @@ class Zygote:
         go_r, go_w = os.pipe()
         ok_r, ok_w = os.pipe()
         chain.out_r, chain.err_r, chain.go_w, chain.ok_r = out_r, err_r, go_w, ok_r
+        if self.shared_uid and self.seccomp_prog:  # this run's init joins the protected pids
+            self.seccomp_prog = seccomp.build_filter(protect=self._protect(chain.pid))
         ns_fds: list[tuple[int, int]] = []
         pid = -1
         try:
@@ -472,12 +521,16 @@ def main() -> None:
     os.close(devnull)
     for fd in (proto_in, proto_out):
         os.set_inheritable(fd, False)
-    import ctypes
-
-    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     config = protocol.read_frame(proto_in)
     if config is None:
         return
+    if config.fields.get("die_with_parent", True):
+        # Not under `docker exec`: there the parent is a short-lived runc
+        # process, whose exit would kill a healthy runner. The runner still
+        # exits when its stream closes (EOF on stdin).
+        import ctypes
+
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     zygote = Zygote(config.fields, proto_in, proto_out)
     zygote.boot()
     zygote.serve()

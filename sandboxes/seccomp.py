@@ -18,7 +18,14 @@ the syscall table):
 * ``socket``/``socketpair`` succeed only for ``AF_UNIX``;
 * ``clone`` with any ``CLONE_NEW*`` flag fails with ``EPERM``; ``clone3``
   returns ``ENOSYS`` (its flags live in memory BPF cannot read; libc then
-  falls back to ``clone``).
+  falls back to ``clone``);
+* with ``protect`` (runs that share the runner's uid, as inside a container):
+  signals to a protected pid, to its process group or to every process
+  (``kill(-1)``) fail with ``EPERM``, ``pidfd_send_signal`` is refused (a
+  ``/proc/<pid>`` directory fd is a pidfd too, and BPF cannot see which), and
+  the calls that change another process's limits or scheduling
+  (``prlimit64``, ``setpriority``, ``sched_set*``, ``ioprio_set``) may only
+  name the caller itself (pid 0).
 
 Syscall numbers: the kernel's ``arch/x86/entry/syscalls/syscall_64.tbl`` and
 ``include/uapi/asm-generic/unistd.h`` (arm64). Opcodes and ``seccomp_data``
@@ -91,6 +98,10 @@ _X86_64 = {
     "settimeofday": 164, "swapoff": 168, "swapon": 167, "syslog": 103, "umount2": 166,
     "unshare": 272, "userfaultfd": 323,
     "socket": 41, "socketpair": 53, "clone": 56, "clone3": 435,
+    "kill": 62, "tkill": 200, "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297,
+    "pidfd_send_signal": 424, "prlimit64": 302, "sched_setaffinity": 203,
+    "sched_setscheduler": 144, "sched_setparam": 142, "sched_setattr": 314,
+    "setpriority": 141, "ioprio_set": 251,
 }  # fmt: skip
 
 _AARCH64 = {
@@ -105,7 +116,24 @@ _AARCH64 = {
     "settimeofday": 170, "swapoff": 225, "swapon": 224, "syslog": 116, "umount2": 39,
     "unshare": 97, "userfaultfd": 282,
     "socket": 198, "socketpair": 199, "clone": 220, "clone3": 435,
+    "kill": 129, "tkill": 130, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240,
+    "pidfd_send_signal": 424, "prlimit64": 261, "sched_setaffinity": 122,
+    "sched_setscheduler": 119, "sched_setparam": 118, "sched_setattr": 274,
+    "setpriority": 140, "ioprio_set": 30,
 }  # fmt: skip
+
+#: Signal senders whose first argument is the target pid (or tgid).
+_SIGNALS = ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
+#: Calls that may act on another process: only ``pid 0`` (the caller) is allowed.
+_SELF_ARG0 = (
+    "prlimit64",
+    "sched_setaffinity",
+    "sched_setscheduler",
+    "sched_setparam",
+    "sched_setattr",
+)
+_SELF_ARG1 = ("setpriority", "ioprio_set")  # (which, who, ...): ``who`` must be 0
+_WORD = 0xFFFFFFFF
 
 # machine -> (AUDIT_ARCH value, syscall table, has x32 aliases)
 _ARCHES: dict[str, tuple[int, dict[str, int], bool]] = {
@@ -125,8 +153,14 @@ def supported(machine: str | None = None) -> bool:
     return (machine or os.uname().machine) in _ARCHES
 
 
-def build_filter(machine: str | None = None) -> bytes:
+def build_filter(machine: str | None = None, *, protect: tuple[int, ...] = ()) -> bytes:
     """Compile the deny-list into a packed ``struct sock_filter`` array.
+
+    Args:
+        machine: ``os.uname().machine`` of the target (default: this one).
+        protect: pids the code must not signal or re-limit because they share
+            its uid (the zygote, its nursery, the run's init). Each one's
+            process group is protected too, and so is ``kill(-1)``.
 
     Raises:
         SeccompUnavailable: the architecture has no syscall table here.
@@ -145,6 +179,8 @@ def build_filter(machine: str | None = None) -> bytes:
     if x32:
         prog.append((None, _JGE_K, _X32_BIT, "deny", None))
     prog.extend((None, _JEQ_K, table[name], "deny", None) for name in DENIED)
+    if protect:
+        prog += _protect_rules(table, protect)
     prog += [
         (None, _JEQ_K, table["socket"], "socket", None),
         (None, _JEQ_K, table["socketpair"], "socket", None),
@@ -162,6 +198,34 @@ def build_filter(machine: str | None = None) -> bytes:
 
 
 _Insn = tuple[str | None, int, int, str | None, str | None]
+
+
+def _protect_rules(table: dict[str, int], protect: tuple[int, ...]) -> list[_Insn]:
+    """The ``protect`` part of the policy; every branch ends in ``allow`` or ``deny``.
+
+    Only the low 32 bits of each argument are compared: the kernel reads
+    ``pid_t`` as a 32-bit int, so that is exactly what it acts on.
+    """
+    pids = sorted({p & _WORD for p in protect})
+    groups = sorted({-p & _WORD for p in protect} | {_WORD})  # -pgid, and -1: everyone
+    rules: list[_Insn] = [(None, _JEQ_K, table["kill"], "kill", None)]
+    rules += [(None, _JEQ_K, table[n], "signal", None) for n in _SIGNALS[1:]]
+    rules.append((None, _JEQ_K, table["pidfd_send_signal"], "deny", None))
+    rules += [(None, _JEQ_K, table[n], "self_arg0", None) for n in _SELF_ARG0]
+    rules += [(None, _JEQ_K, table[n], "self_arg1", None) for n in _SELF_ARG1]
+    rules.append((None, _JEQ_K, 0, "unprotected", "unprotected"))  # = jump
+    rules.append(("kill", _LD_W_ABS, _OFF_ARG0, None, None))
+    rules += [(None, _JEQ_K, g, "deny", None) for g in groups]
+    rules.append(("signal", _LD_W_ABS, _OFF_ARG0, None, None))
+    rules += [(None, _JEQ_K, p, "deny", None) for p in pids[:-1]]
+    rules.append((None, _JEQ_K, pids[-1], "deny", "allow"))
+    rules.append(("self_arg0", _LD_W_ABS, _OFF_ARG0, None, None))
+    rules.append((None, _JEQ_K, 0, "allow", "deny"))
+    rules.append(("self_arg1", _LD_W_ABS, _OFF_ARG0 + 8, None, None))
+    rules.append((None, _JEQ_K, 0, "allow", "deny"))
+    # The checks below compare the syscall number again: reload it.
+    rules.append(("unprotected", _LD_W_ABS, _OFF_NR, None, None))
+    return rules
 
 
 def _assemble(prog: list[_Insn]) -> bytes:

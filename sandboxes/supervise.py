@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import os
 import select
-import shutil
 import signal
 import sys
 import time
 from typing import Any
 
 if __package__:
-    from . import protocol
+    from . import protocol, reaper
 else:  # loaded by runner.py as a script
     protocol = sys.modules["_sandbox_protocol"]
+    reaper = sys.modules["_sandbox_reaper"]
 
 __all__ = ("classify", "run")
 
@@ -48,8 +48,18 @@ def run(z: Any, msg: Any) -> tuple[dict[str, Any], dict[str, bytes]]:
         chain.kill()
         chain.reap(1.0)
         chain.close()
+        if z.shared_uid:  # a backstop: _supervise already swept on every normal path
+            _sweep(z, chain)
         if chain.workdir:
-            shutil.rmtree(chain.workdir, ignore_errors=True)
+            reaper.remove(chain.workdir)
+        left = reaper.scrub(z.scrub_dirs)
+        if left and not z.broken:
+            z.broken = f"files of a run survived the cleanup: {' '.join(left[:3])}"
+
+
+def _sweep(z: Any, chain: Any) -> int:
+    """Kill what the run left behind when there is no PID namespace to do it (see reaper)."""
+    return int(reaper.sweep(os.getpid(), {z.nursery_pid}, chain.code_pid))
 
 
 def _supervise(z: Any, chain: Any, msg: Any) -> tuple[dict[str, Any], dict[str, bytes]]:
@@ -57,11 +67,13 @@ def _supervise(z: Any, chain: Any, msg: Any) -> tuple[dict[str, Any], dict[str, 
     limits = fields.get("limits", {})
     cap = int(limits.get("output_bytes", _MIB))
     cg = z.cgroup
-    oom0 = 0
+    oom0: int | None = None
     if cg is not None:
         cg.set_limits(int(limits.get("memory_mb", 2048)) * _MIB, int(limits.get("pids", 64)))
         cg.reset_peak()
         oom0 = cg.oom_kills()
+    else:  # the cgroup we sit in (a container's), read-only, shared by its one run at a time
+        oom0 = reaper.oom_kills()
     t0 = time.monotonic()
     deadline = t0 + float(limits.get("wall_s", 10.0))
     setup_error = _start(chain, fields, msg.blobs, deadline)
@@ -109,12 +121,15 @@ def _supervise(z: Any, chain: Any, msg: Any) -> tuple[dict[str, Any], dict[str, 
             report = None
     chain.kill()  # the init, and with it the PID namespace and every leftover
     chain.reap(0.1)
+    if z.shared_uid:  # before the drain: a daemon holding the pipes must not cost its 50 ms
+        leftovers += _sweep(z, chain)
     _drain(chain, out, err, cap)
     if cg is not None:
         leftovers += cg.kill_all()
     if report is not None and report.kind == "exit":
         leftovers += int(report.fields.get("leftovers", 0))
-    oom = cg is not None and cg.oom_kills() > oom0
+    oom_now = cg.oom_kills() if cg is not None else reaper.oom_kills()
+    oom = oom0 is not None and oom_now is not None and oom_now > oom0
     result: dict[str, Any] = {
         "wall": wall,
         "peak": cg.peak() if cg is not None else 0,

@@ -13,5 +13,5 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,stack,hf]'
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,stack,hf,docker]'
 echo "setup: $(.venv/bin/python --version) in $(pwd)/.venv"
