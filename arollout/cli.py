@@ -9,7 +9,10 @@ exit status 2 (bad input never prints a traceback, and never loses data).
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
@@ -484,8 +487,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _sigterm_as_interrupt(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, a job scheduler's stop) shuts down like Ctrl-C: the
+    event loop cancels the run, cleanup runs shielded (sandboxes, servers,
+    the writer's last records), and the same command resumes it later."""
+    os.kill(os.getpid(), signal.SIGINT)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
         code: int = args.func(args)
     except (ArolloutError, SandboxError) as exc:

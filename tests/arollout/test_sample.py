@@ -101,25 +101,41 @@ def test_unreachable_server_is_one_clear_error(tmp_path: Path, capsys) -> None:
     assert "127.0.0.1:9" in err
 
 
-def test_kill_9_then_rerun_holds_every_episode_once(tmp_path: Path) -> None:
-    out = tmp_path / "run"
-    cmd = [
+def _start_and_wait_for_records(cmd: list[str], env: dict[str, str], out: Path) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if proc.poll() is not None:
+            pytest.fail(f"run ended before it could be stopped: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+        if any(out.glob("traj-*.msgpack")) and scan_run(out, repair=False).records >= 10:
+            return proc
+    proc.kill()
+    pytest.fail("no records were written in time")
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        found.update(int(c) for c in children)
+    return found
+
+
+def _sample_cmd(out: Path) -> list[str]:
+    return [
         sys.executable, "-m", "arollout.cli", "sample",
         "--limit", "40", "--n", "4", "--concurrency", "32",
         "--emulator-latency", "gpu-7b", "--no-progress", "--out", str(out),
     ]  # fmt: skip
+
+
+def test_kill_9_then_rerun_holds_every_episode_once(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    cmd = _sample_cmd(out)
     env = _env(tmp_path / "cache")
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = _start_and_wait_for_records(cmd, env, out)
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            time.sleep(0.2)
-            if proc.poll() is not None:
-                pytest.fail(f"run ended before it could be killed: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            if any(out.glob("traj-*.msgpack")) and scan_run(out, repair=False).records >= 10:
-                break
-        else:
-            pytest.fail("no records were written in time")
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
     finally:
@@ -135,3 +151,29 @@ def test_kill_9_then_rerun_holds_every_episode_once(tmp_path: Path) -> None:
     expected = {(t, s) for t in {k[0] for k in state.keys} for s in range(4)}
     assert state.records == 160 and state.duplicates == 0
     assert set(state.keys) == expected
+
+
+def test_sigterm_stops_cleanly_and_the_rerun_finishes(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    cmd = _sample_cmd(out)
+    env = _env(tmp_path / "cache")
+    proc = _start_and_wait_for_records(cmd, env, out)
+    try:
+        children = _children(proc.pid)
+        assert children, "the sandbox runners should be child processes"
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err.decode()[-2000:]
+    assert "rerun the same command to resume" in err.decode()
+    assert "Traceback" not in err.decode()
+    time.sleep(0.5)
+    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()], "runners outlived the run"
+    state = scan_run(out, repair=False)
+    assert state.dropped_bytes == 0 and state.corrupt_records == 0  # closed cleanly, nothing torn
+    rerun = subprocess.run(cmd, env=env, capture_output=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr.decode()[-3000:]
+    final = scan_run(out)
+    assert final.records == 160 and final.duplicates == 0

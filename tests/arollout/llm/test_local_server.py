@@ -221,3 +221,48 @@ def test_the_entry_point_beside_the_interpreter_wins(
     monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
     assert find_server_binary() == entry
     assert os.access(entry, os.X_OK)
+
+
+KEEPER = """\
+import anyio, sys
+from arollout.llm.local import open_local_server
+
+async def main():
+    async with open_local_server(binary=sys.argv[1], model=sys.argv[2]) as server:
+        print(server.pid, flush=True)
+        await anyio.sleep_forever()
+
+anyio.run(main)
+"""
+
+
+async def test_the_server_dies_with_a_sigkilled_parent(
+    tmp_path: Path, model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No cleanup code runs after SIGKILL: the parent-death signal must stop the server.
+    monkeypatch.setenv("FAKE_ARGV", str(tmp_path / "argv.json"))
+    binary = _script(tmp_path, "llama-server", FAKE_SERVER)
+    keeper = tmp_path / "keeper.py"
+    keeper.write_text(KEEPER)
+    async with await anyio.open_process([sys.executable, str(keeper), str(binary), str(model)]) as parent:
+        assert parent.stdout is not None
+        with anyio.fail_after(20):
+            line = b""
+            while not line.endswith(b"\n"):
+                line += await parent.stdout.receive(64)
+        server_pid = int(line)
+        assert process_alive(server_pid)
+        parent.kill()
+        await parent.wait()
+    assert await anyio.to_thread.run_sync(_gone_within, server_pid, 5.0)
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while process_alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
