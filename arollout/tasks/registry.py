@@ -80,6 +80,11 @@ _SUITES: Final[dict[str, SuiteEntry]] = {
         frozenset({"seed", "patients", "per_category", "cache_dir", "data_root"}),
         "small synthetic EHR, EHRSQL-style questions (the offline default)",
     ),
+    "power": SuiteEntry(
+        "arollout.tasks.power.suite:make_suite",
+        frozenset({"seed", "per_category", "cache_dir"}),
+        "statistical power and sample size for clinical studies (N-PowerAI-style)",
+    ),
 }
 
 
