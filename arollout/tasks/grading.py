@@ -120,23 +120,37 @@ async def open_episode(
 ) -> AsyncIterator[EpisodeEnv | None]:
     """The environment of one episode of ``task``, or ``None`` for suites without one.
 
-    The suite's cleanup runs in a shielded scope bounded by ``close_timeout_s``:
-    an episode cancelled by a shut-down or its own timeout still closes what it
-    opened, and a cleanup that hangs cannot hold the caller forever.
+    The suite's cleanup runs shielded and bounded by ``close_timeout_s``: an
+    episode cancelled by a shut-down or its own timeout still closes what it
+    opened, and a cleanup that hangs cannot hold the caller forever. Whatever
+    ended the episode (an error, a timeout, a cancellation) is raised again
+    after the cleanup, even when the cleanup was cut short.
     """
     if not (episodic if episodic is not None else is_episodic(suite)):
         yield None
         return
     manager = suite.open_episode(task)  # type: ignore[attr-defined]
-    env: EpisodeEnv = await manager.__aenter__()
-    try:
-        yield env
-    except BaseException as exc:
-        with anyio.move_on_after(close_timeout_s, shield=True):
-            await manager.__aexit__(type(exc), exc, exc.__traceback__)
-        raise
-    with anyio.move_on_after(close_timeout_s, shield=True):
-        await manager.__aexit__(None, None, None)
+    # The scope is entered *before* the suite's manager, so that manager may keep
+    # a cancel scope (a task group) open from enter to exit. It is shielded and
+    # given a deadline only for the cleanup, and unshielded again before it
+    # closes, so a cancellation from outside is never taken for its own.
+    scope = anyio.CancelScope()
+    failure: BaseException | None = None
+    with scope:
+        try:
+            async with manager as env:
+                try:
+                    yield env
+                except BaseException as exc:
+                    failure = exc
+                    raise
+                finally:
+                    scope.shield = True
+                    scope.deadline = anyio.current_time() + close_timeout_s
+        finally:
+            scope.shield = False
+    if failure is not None:  # the cleanup ran out of time and its cancellation was swallowed
+        raise failure
 
 
 def exec_request(

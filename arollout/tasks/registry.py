@@ -80,6 +80,11 @@ _SUITES: Final[dict[str, SuiteEntry]] = {
         frozenset({"seed", "patients", "per_category", "cache_dir", "data_root"}),
         "small synthetic EHR, EHRSQL-style questions (the offline default)",
     ),
+    "fhir": SuiteEntry(
+        "arollout.tasks.fhir:make_suite",
+        frozenset({"seed", "patients", "per_category", "cache_dir", "socket_dir"}),
+        "MedAgentBench-style chart review and order entry on a per-episode FHIR server",
+    ),
     "power": SuiteEntry(
         "arollout.tasks.power.suite:make_suite",
         frozenset({"seed", "per_category", "cache_dir"}),

@@ -1,0 +1,145 @@
+"""One episode's FHIR environment: a store, a server, and the socket directory.
+
+:class:`FhirEpisode` is the suite's :class:`~arollout.tasks.base.EpisodeEnv`.
+Opening it creates a fresh directory (mode 0755, so the sandbox uids can
+traverse it), an :class:`~.store.EpisodeStore` over the shared population and
+a :class:`~.server.FhirServer` on ``<dir>/fhir.sock``. Every run of the
+episode gets that directory bind-mounted read-only at :data:`SANDBOX_DIR` and
+``$FHIR_SOCKET`` pointing at the socket inside it; no other run sees it, so
+two episodes never share a server or a write. Closing stops the server and
+removes the directory (a synchronous, idempotent :meth:`FhirEpisode.cleanup`
+is the backstop when the async close is cut short).
+
+Grading (:func:`grade_run`) reads the store, not the run's output alone: the
+printed answer must be right, and the resources the episode created must be
+exactly the task's expected orders (none for a read task).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from typing import TYPE_CHECKING, Final, final
+
+from arollout.errors import TaskError
+from arollout.tasks import verify
+from arollout.tasks.base import Verdict
+from arollout.tasks.fhir import codes, orders
+from arollout.tasks.fhir.server import FhirServer
+from arollout.tasks.fhir.store import EpisodeStore
+from sandboxes.api import ExecStatus, Mount
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from types import TracebackType
+
+    from arollout.tasks.base import Task
+    from arollout.tasks.fhir.store import BaseStore
+    from sandboxes.api import ExecResult
+
+__all__ = ("SANDBOX_DIR", "SOCKET_NAME", "STATE_WRONG", "FhirEpisode", "grade_run")
+
+SANDBOX_DIR: Final = "/fhir"
+"""Where each run sees its episode's socket directory (read-only)."""
+SOCKET_NAME: Final = "fhir.sock"
+STATE_WRONG: Final = (
+    f"{verify.WRONG}: the resources this episode created on the FHIR server are not what the "
+    "task asks for"
+)
+_MAX_SOCKET_PATH: Final = 100  # sun_path holds 108 bytes
+
+
+def grade_run(task: Task, result: ExecResult, created: list[dict[str, object]]) -> Verdict:
+    """The verdict of one run of ``task`` given everything its episode created so far."""
+    if result.status is not ExecStatus.OK:
+        return Verdict(correct=False, reason=f"the run ended with {result.status.value}")
+    printed = verify.check(task.answer, result.stdout)
+    if not printed.correct:
+        return printed
+    if orders.problems(list(task.meta.get("expect", ())), list(created)):
+        return Verdict(correct=False, reason=STATE_WRONG, parsed=printed.parsed)
+    return Verdict(correct=True, parsed=printed.parsed)
+
+
+@final
+class FhirEpisode:
+    """The live FHIR server of one episode (an async context manager).
+
+    Args:
+        base: the shared population.
+        task: the episode's task (its id salts the created ids).
+        root: where the episode directory is created (default: the system temp dir).
+    """
+
+    def __init__(self, base: BaseStore, task: Task, root: str | None = None) -> None:
+        self.task = task
+        self.store = EpisodeStore(base, salt=task.id)
+        self._root = root
+        self.directory = ""
+        self._server: FhirServer | None = None
+        self._entered = False
+
+    @property
+    def socket_path(self) -> str:
+        """The socket on the host."""
+        return os.path.join(self.directory, SOCKET_NAME)
+
+    @property
+    def server(self) -> FhirServer:
+        if self._server is None:
+            raise TaskError("the FHIR episode is not open")
+        return self._server
+
+    @property
+    def mounts(self) -> tuple[Mount, ...]:
+        return (Mount(source=self.directory, target=SANDBOX_DIR),)
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        return {
+            "FHIR_BASE": codes.FHIR_BASE,
+            "FHIR_SOCKET": f"{SANDBOX_DIR}/{SOCKET_NAME}",
+            # Only for sandboxes without a mount namespace (degraded mode): the host path.
+            "FHIR_SOCKET_FALLBACK": self.socket_path,
+        }
+
+    def grade(self, task: Task, result: ExecResult, nonce: str) -> Verdict:
+        if task.id != self.task.id:
+            raise TaskError(f"episode of {self.task.id!r} asked to grade {task.id!r}")
+        return grade_run(task, result, self.store.created)
+
+    async def __aenter__(self) -> FhirEpisode:
+        if self._entered:
+            raise TaskError("a FhirEpisode can be opened only once")
+        self._entered = True
+        self.directory = tempfile.mkdtemp(prefix="arollout-fhir-", dir=self._root)
+        try:
+            os.chmod(self.directory, 0o755)
+            if len(self.socket_path.encode()) > _MAX_SOCKET_PATH:
+                raise TaskError(
+                    f"socket path {self.socket_path!r} is too long for a Unix socket; "
+                    "set the suite's socket_dir option to a short directory"
+                )
+            self._server = FhirServer(self.store, self.socket_path)
+            await self._server.__aenter__()
+        except BaseException:
+            self.cleanup()
+            raise
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if self._server is not None:
+                await self._server.__aexit__(et, e, tb)
+        finally:
+            self.cleanup()
+
+    def cleanup(self) -> None:
+        """Remove the episode directory (idempotent, never raises)."""
+        if self.directory:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(self.directory)
