@@ -90,6 +90,18 @@ _SUITES: Final[dict[str, SuiteEntry]] = {
         frozenset({"seed", "per_category", "cache_dir"}),
         "statistical power and sample size for clinical studies (N-PowerAI-style)",
     ),
+    "mimic-iii": SuiteEntry(
+        "arollout.tasks.mimic.suite:make_suite",
+        frozenset(
+            {"source", "patients", "seed", "per_category", "data_dir", "cache_dir", "data_root"}
+        ),
+        "EHRSQL-style MIMIC-III questions; synthetic hospital by default, source=demo for the demo",
+    ),
+    "mimic-iii-demo": SuiteEntry(
+        "arollout.tasks.mimic.suite:make_demo_suite",
+        frozenset({"data_dir", "seed", "per_category", "cache_dir", "data_root"}),
+        "EHRSQL-style questions on the MIMIC-III Clinical Database Demo 1.4 (arollout data fetch)",
+    ),
 }
 
 
