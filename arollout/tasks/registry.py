@@ -102,6 +102,11 @@ _SUITES: Final[dict[str, SuiteEntry]] = {
         frozenset({"data_dir", "seed", "per_category", "cache_dir", "data_root"}),
         "EHRSQL-style questions on the MIMIC-III Clinical Database Demo 1.4 (arollout data fetch)",
     ),
+    "medcalc": SuiteEntry(
+        "arollout.tasks.medcalc:make_suite",
+        frozenset({"seed", "per_category", "cache_dir", "data_root"}),
+        "52 clinical calculators on template notes with mixed units (MedCalc-Bench-style)",
+    ),
 }
 
 
