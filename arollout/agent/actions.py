@@ -52,6 +52,9 @@ _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL | re.IGNORECASE)
 _FENCE = re.compile(r"```(?:json|JSON)?[ \t]*\n?(.*?)```", re.DOTALL)
 _TRIPLE = re.compile(r'("""|\'\'\')(.*?)\1', re.DOTALL)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_ACTION_KEY = re.compile(r"""["']action["']""")
+# Parameter values copied from the instructions' examples instead of filled in.
+_PLACEHOLDERS: Final = frozenset({"<python code>", "<code>", "<shell command>", "<the error you got>"})
 
 _FORMAT_HINT = (
     'Reply with exactly one JSON object, e.g. ```json\n{"action": "validate_code", '
@@ -65,23 +68,61 @@ def parse_action(text: str) -> Action | ParseFailure:
     Fenced blocks are tried first (last one wins, as models often show an
     example before the real action); the character-level scan for bare
     ``{...}`` objects only runs when no fenced block holds a valid action.
+    An action object nested one level down (``{"json": {"action": ...}}``) is
+    accepted too.
+
+    When nothing valid is found the message names the most specific problem:
+    an action with a bad parameter, then a block that mentions ``"action"``
+    but is not valid JSON (with the decoder's position), then a JSON object
+    without an ``"action"`` key, and only then "no action found".
     """
     body = _THINK.sub("", text) if "<think>" in text.lower() else text
-    last_problem = ""
+    invalid = undecodable = keyless = ""
     for finder in (_fenced_blocks, _balanced_objects):
         for candidate in reversed(finder(body)):
             obj = _loads_lenient(candidate)
+            if obj is None:
+                if not undecodable and _ACTION_KEY.search(candidate):
+                    undecodable = _decode_problem(candidate)
+                continue
+            if isinstance(obj, dict) and "action" not in obj:
+                obj = _nested_action(obj) or obj
             if not isinstance(obj, dict) or "action" not in obj:
+                if not keyless and isinstance(obj, dict):
+                    keys = ", ".join(map(repr, list(obj)[:5])) or "none"
+                    keyless = f'Your JSON object has no "action" key (its keys: {keys}). ' + _FORMAT_HINT
                 continue
             result = _validate(obj)
             if isinstance(result, Action):
                 return result
-            last_problem = last_problem or result.message
-    if last_problem:
-        return ParseFailure(message=last_problem)
+            invalid = invalid or result.message
+    problem = invalid or undecodable or keyless
+    if problem:
+        return ParseFailure(message=problem)
     if not body.strip():
         return ParseFailure(message="Your reply was empty. " + _FORMAT_HINT)
     return ParseFailure(message="No action found in your reply. " + _FORMAT_HINT)
+
+
+def _decode_problem(candidate: str) -> str:
+    """Where the decoder stopped in a block that looks like an action."""
+    try:
+        json.loads(candidate)
+    except json.JSONDecodeError as exc:
+        near = candidate[max(0, exc.pos - 20) : exc.pos + 20].replace("\n", " ")
+        return (
+            f"Your action is not valid JSON: {exc.msg.removesuffix(' at')} at line {exc.lineno} "
+            f"column {exc.colno} "
+            f"(near {near!r}). Check the quotes and braces; inside a string write newlines as \\n. "
+            + _FORMAT_HINT
+        )
+    return "Your action could not be read as JSON. " + _FORMAT_HINT  # pragma: no cover - decodes
+
+
+def _nested_action(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """The one action object directly inside ``obj``, if there is exactly one."""
+    found = [v for v in obj.values() if isinstance(v, dict) and "action" in v]
+    return found[0] if len(found) == 1 else None
 
 
 def _fenced_blocks(text: str) -> list[str]:
@@ -117,6 +158,11 @@ def _validate(obj: dict[str, Any]) -> Action | ParseFailure:
     if not isinstance(value, str) or not value.strip():
         return ParseFailure(
             message=f'Action {name} needs a non-empty string parameter "{required}".'
+        )
+    if value.strip().lower() in _PLACEHOLDERS:
+        return ParseFailure(
+            message=f'"{required}" still holds the placeholder {value.strip()!r} from the instructions; '
+            f"write your own {required} there."
         )
     clean = {required: value}
     for key in optional:

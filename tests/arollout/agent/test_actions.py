@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, strategies as st
 
-from arollout.agent.actions import Action, ParseFailure, parse_action
+from arollout.agent.actions import _PLACEHOLDERS, Action, ParseFailure, parse_action
 
 
 def test_fenced_json_with_prose_and_think() -> None:
@@ -37,7 +38,7 @@ def test_unknown_action_and_missing_parameter_messages() -> None:
 
 
 _CODE = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1).filter(
-    lambda s: s.strip() != ""
+    lambda s: s.strip() != "" and s.strip().lower() not in _PLACEHOLDERS
 )
 _NOISE = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80).filter(
     lambda s: "{" not in s and "}" not in s and "```" not in s and "<think>" not in s.lower()
@@ -66,3 +67,30 @@ def test_fenced_blocks_match_the_reference_regex(text: str) -> None:
     from arollout.agent.actions import _FENCE, _fenced_blocks
 
     assert _fenced_blocks(text) == [m.group(1) for m in _FENCE.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("reply", "needle"),
+    [
+        # Real SmolLM2-135M replies (from a local run): an unterminated string inside the fence.
+        ('Here is: ```json\n{"action": "validate_code", "params": {"code": "print(42)}}\n```', "not valid JSON"),
+        ('Here is a possible answer: ```json\n{"prescription_list": ["a", "b"]}\n```', 'no "action" key'),
+        ('{"action": "validate_code", "params": {"code": "<python code>"}}', "placeholder"),
+        ("The patient was 17310.", "No action found"),
+    ],
+)
+def test_failures_name_the_most_specific_problem(reply: str, needle: str) -> None:
+    parsed = parse_action(reply)
+    assert isinstance(parsed, ParseFailure)
+    assert needle in parsed.message
+
+
+def test_decode_problem_says_where() -> None:
+    broken = parse_action('```json\n{"action": "request_info", "params": {"query": "patients}}\n```')
+    assert isinstance(broken, ParseFailure)
+    assert "line 1 column" in broken.message and "near" in broken.message
+
+
+def test_one_nested_action_object_is_accepted() -> None:
+    reply = '``` { "json": { "action": "validate_code", "params": { "code": "print(42)" } } } ```'
+    assert parse_action(reply) == Action(name="validate_code", params={"code": "print(42)"})
