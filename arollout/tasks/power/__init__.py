@@ -31,9 +31,9 @@ from arollout.tasks.power.suite import (
 __all__ = (
     "DEFAULT_PER_CATEGORY",
     "DESIGNS",
-    "GENERATOR_VERSION",
     "Design",
     "Draw",
+    "GENERATOR_VERSION",
     "Plan",
     "PowerSuite",
     "build_tasks",

@@ -24,7 +24,11 @@ from arollout.tasks.power.grids import AIM_HIGH, AIM_LOW, POWERS, TWO_SIDED_ALPH
 if TYPE_CHECKING:
     import random
 
-__all__ = ("DESIGNS", "ChiSquareGof", "ChiSquareIndependence")
+__all__ = (
+    "ChiSquareGof",
+    "ChiSquareIndependence",
+    "DESIGNS",
+)
 
 _W_GRID: Final = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 _MULTIPLIERS: Final = (1, 2, 3, 4, 5)

@@ -39,16 +39,16 @@ if TYPE_CHECKING:
 
 __all__ = (
     "CONVENTION_TOL",
+    "Design",
+    "Draw",
     "MAX_POWER",
     "MAX_SIZE",
     "MIN_POWER",
     "MIN_SIZE",
+    "Plan",
     "ROUNDING_MARGIN",
     "SETTINGS",
     "TARGETS",
-    "Design",
-    "Draw",
-    "Plan",
     "Target",
     "alternative",
     "evaluate",
@@ -109,16 +109,17 @@ class Plan:
             balanced ``k``-group total is reported per group).
         power_of: for sizes solved numerically, the power at a size ``m`` as
             an expression over the program's names; ``None`` for closed forms.
-        rival: statements (run after ``lines``, never part of the program)
-            binding ``rival`` to the answer's real value under the other
-            common convention for a two-sided test (see :func:`evaluate`).
+        rival: for a two-sided test, the power under the other common
+            convention (see :func:`evaluate`) as an expression over the
+            program's names and, for a size target, the size ``m``; never
+            part of the program.
     """
 
     lines: tuple[str, ...]
     report: str
     step: int = 1
     power_of: str | None = None
-    rival: tuple[str, ...] = ()
+    rival: str | None = None
 
     @property
     def program(self) -> str:
@@ -206,27 +207,28 @@ def evaluate(plan: Plan, target: Target, goal: float | None) -> int | float | No
     The power of a two-sided test either counts the rejection region on the
     far side (statsmodels does) or ignores it (the closed forms and many
     textbooks do). Where a plan has a ``rival``, the answer must not depend
-    on that choice: a power must agree within :data:`CONVENTION_TOL`, a
-    size must round to the same whole number; otherwise the instance is
-    dropped, since a correct solution could follow either convention.
+    on that choice: a power must agree within :data:`CONVENTION_TOL`, and
+    the rival power of a size must also reach the goal while one step less
+    does not; otherwise the instance is dropped, since a correct solution
+    could follow either convention.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
             scope = execute(plan.lines)
-            if plan.rival:
-                exec("\n".join(plan.rival), scope)  # the design's own rendered statements
             if target == "power":
                 power = float(scope["power"])
-                if plan.rival and abs(float(scope["rival"]) - power) > CONVENTION_TOL * power:
+                if not math.isfinite(power):  # scipy's noncentral t can give NaN far out
                     return None
+                if plan.rival is not None:
+                    rival = float(eval(plan.rival, scope))  # the design's own rendered expression
+                    if abs(rival - power) > CONVENTION_TOL * power:
+                        return None
                 return power
             solved = float(scope["n"])
-            if not _robust(plan, scope, solved, goal):
+            if not _robust(plan, scope, solved, goal, plan.power_of):
                 return None
-            if plan.rival and math.ceil(float(scope["rival"]) / plan.step) != math.ceil(
-                solved / plan.step
-            ):
+            if plan.rival is not None and not _robust(plan, scope, solved, goal, plan.rival):
                 return None
             return int(eval(plan.report, scope))
         except (ArithmeticError, ValueError, RuntimeError, TypeError, Warning):
@@ -254,23 +256,26 @@ def quietly(lines: Sequence[str], name: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _robust(plan: Plan, scope: dict[str, Any], solved: float, goal: float | None) -> bool:
+def _robust(
+    plan: Plan, scope: dict[str, Any], solved: float, goal: float | None, power_of: str | None
+) -> bool:
     """Whether ``ceil`` of the solution is a safe answer: away from a whole
     number by :data:`ROUNDING_MARGIN` and, for numeric solutions, confirmed by
-    the power function (the size reaches the goal, one step less does not)."""
+    the power expression ``power_of`` (the size reaches the goal, one step
+    less does not)."""
     if not math.isfinite(solved) or not 0 < solved <= 100 * MAX_SIZE:
         return False
     units = solved / plan.step
     if abs(units - round(units)) < ROUNDING_MARGIN:
         return False
-    if plan.power_of is None:
+    if power_of is None:
         return True
     if goal is None:
         raise ValueError("a numerically solved size needs its target power")
     n = plan.step * math.ceil(units)
 
     def power_at(m: int) -> float:
-        return float(eval(plan.power_of, scope, {"m": m}))  # type: ignore[arg-type]
+        return float(eval(power_of, scope, {"m": m}))
 
     below = power_at(n - plan.step) if n - plan.step >= 2 else 0.0
     return power_at(n) >= goal > below
@@ -311,12 +316,12 @@ def statsmodels_plan(
         if given is None:
             raise ValueError("a power question needs its sample size")
         call = f"power = {cls}().power({arglist}, {size_arg}={given})"
-        rival = (f"rival = {cls}().power({one_tail}, {size_arg}={given})",) if one_tail else ()
+        rival = f"{cls}().power({one_tail}, {size_arg}={given})" if one_tail else None
         return Plan(lines=(*head, call), report="power", rival=rival)
     if power is None:
         raise ValueError("a size question needs its target power")
     call = f"n = {cls}().solve_power({arglist}, power={num(power)})"
-    rival = (f"rival = {cls}().solve_power({one_tail}, power={num(power)})",) if one_tail else ()
+    rival = f"{cls}().power({one_tail}, {size_arg}=m)" if one_tail else None
     return Plan(
         lines=(*head, call),
         report=report,

@@ -12,7 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ("CATEGORICAL", "COX", "SURVIVAL", "Categorical", "CoxSetting", "Survival")
+__all__ = (
+    "CATEGORICAL",
+    "COX",
+    "Categorical",
+    "CoxSetting",
+    "SURVIVAL",
+    "Survival",
+)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,7 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ("BINARY", "CONTINUOUS", "Binary", "Continuous")
+__all__ = (
+    "BINARY",
+    "Binary",
+    "CONTINUOUS",
+    "Continuous",
+)
 
 
 @dataclass(frozen=True, kw_only=True)

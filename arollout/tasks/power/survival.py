@@ -37,7 +37,12 @@ from arollout.tasks.power.grids import aimed_z, draw_level, nice_size
 if TYPE_CHECKING:
     import random
 
-__all__ = ("DESIGNS", "CoxSchoenfeld", "LogRankFreedman", "LogRankSchoenfeld")
+__all__ = (
+    "CoxSchoenfeld",
+    "DESIGNS",
+    "LogRankFreedman",
+    "LogRankSchoenfeld",
+)
 
 _BENEFIT_HRS: Final = (0.5, 0.55, 0.6, 0.65, 0.67, 0.7, 0.72, 0.75, 0.78, 0.8, 0.85)
 _EVENT_PROBS: Final = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
@@ -75,8 +80,8 @@ class _Survival(Design):
         if target == "size":
             return Plan(lines=(*head, self.total_code()), report="math.ceil(n)")
         power = f"power = norm.cdf(math.sqrt({self.events_of(v)} * info) - z_a)"
-        far = f"rival = power + norm.cdf(-math.sqrt({self.events_of(v)} * info) - z_a)"
-        return Plan(lines=(*head, power), report="power", rival=(far,) if v["sided"] == 2 else ())
+        far = f"power + norm.cdf(-math.sqrt({self.events_of(v)} * info) - z_a)"
+        return Plan(lines=(*head, power), report="power", rival=far if v["sided"] == 2 else None)
 
     def draw(self, rng: random.Random, target: Target) -> Draw:
         wording = w.draw_wording(rng, self.stories(), len(self.frames))
