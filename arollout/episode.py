@@ -111,11 +111,12 @@ async def run_episode(
     for cancellation)."""
     episode = _Episode(ctx, task, sample_index, group_id=group_id, seed=seed)
     try:
-        async with grading.open_episode(ctx.suite, task, episodic=ctx.episodic) as env:
-            episode.env = env
-            # asyncio's own timeout: a third of anyio.fail_after's cost, per episode.
-            async with asyncio.timeout(ctx.budgets.episode_timeout_s):
-                status = await episode.run()
+        if ctx.episodic:
+            async with grading.open_episode(ctx.suite, task, episodic=True) as env:
+                episode.env = env
+                status = await _run_with_deadline(episode, ctx.budgets.episode_timeout_s)
+        else:  # no per-episode environment: skip the context manager on the hot path
+            status = await _run_with_deadline(episode, ctx.budgets.episode_timeout_s)
     except TimeoutError:
         status = EpisodeStatus.TIMEOUT
     except anyio.get_cancelled_exc_class():
@@ -130,6 +131,12 @@ async def run_episode(
         episode.error = f"{type(exc).__name__}: {exc}"
         status = EpisodeStatus.ENGINE_ERROR
     return episode.finish(status)
+
+
+async def _run_with_deadline(episode: _Episode, seconds: float) -> EpisodeStatus:
+    # asyncio's own timeout: a third of anyio.fail_after's cost, per episode.
+    async with asyncio.timeout(seconds):
+        return await episode.run()
 
 
 class _Episode:
