@@ -355,8 +355,13 @@ def _cmd_tasks_check(args: argparse.Namespace) -> int:
 
 
 def _add_sandbox(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("sandbox", help="sandbox self-test")
-    p.add_argument("action", choices=["check"])
+    p = sub.add_parser("sandbox", help="sandbox self-test; remove orphaned Docker sandboxes")
+    p.add_argument(
+        "action",
+        choices=["check", "gc"],
+        help="check: protections and adversarial cases; gc: remove containers of dead owners",
+    )
+    p.add_argument("--backend", choices=["host", "docker"], default="host", help="check: which pool")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_sandbox)
 
@@ -366,7 +371,16 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
 
     from sandboxes.check import run_check
 
-    report = _run_value(run_check)
+    if args.action == "gc":
+        from sandboxes import remove_orphans
+
+        removed = _run_value(remove_orphans)
+        if args.json:
+            _print_json({"removed": removed})
+        else:
+            sys.stdout.write(f"removed {len(removed)} orphaned sandbox containers\n")
+        return 0
+    report = _run_value(lambda: run_check(backend=args.backend))
     if args.json:
         _print_json(msgspec.to_builtins(report))
     else:
@@ -385,6 +399,7 @@ def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--prompt-len", type=int, default=512, help="server: prompt ids per request")
     p.add_argument("--output-len", type=int, default=128, help="server: max_new_tokens per request")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--backend", choices=["host", "docker"], default="host", help="sandbox: which pool")
     p.add_argument(
         "--concurrency", type=int, help="engine, e2e, server: in flight (default 2048, 512, 256)"
     )
@@ -406,7 +421,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if args.what == "sandbox":
         from sandboxes.bench import run_bench
 
-        result = _run_value(run_bench)
+        result = _run_value(lambda: run_bench(backend=args.backend))
     elif args.what == "store":
         from arollout.store.bench import run_store_bench
 

@@ -1,6 +1,9 @@
 """Sandbox benchmark: isolated pass / pandas latency and execs/s vs a fresh interpreter.
 
-Usage: ``PYTHONPATH=. python bench/sandbox.py [--json] [--save]``.
+Usage: ``PYTHONPATH=. python bench/sandbox.py [--backend host|docker] [--json] [--save]``.
+The Docker backend also measures one ``docker exec`` per request in the same
+containers (``exec_per_request_execs_per_s``); it needs a daemon and the
+sandbox image (``bash scripts/setup-docker.sh``).
 """
 
 from __future__ import annotations
@@ -19,19 +22,22 @@ from sandboxes.bench import run_bench
 N = 200  # sequential runs per latency figure
 SECONDS = 6.0  # throughput window
 WARMUP = 20
-RESULT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "sandbox-host.json")
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--backend", choices=["host", "docker"], default="host")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--save", action="store_true", help=f"write {RESULT}")
+    parser.add_argument("--save", action="store_true", help="write results/sandbox-<backend>.json")
     args = parser.parse_args()
-    result = anyio.run(lambda: run_bench(n=N, seconds=SECONDS, warmup=WARMUP))
+    result = anyio.run(
+        lambda: run_bench(backend=args.backend, n=N, seconds=SECONDS, warmup=WARMUP)
+    )
     text = json.dumps(result, indent=None if args.json else 2)
     print(text)
     if args.save:
-        with open(RESULT, "w") as fh:
+        with open(os.path.join(RESULTS, f"sandbox-{args.backend}.json"), "w") as fh:
             fh.write(json.dumps(result, indent=2) + "\n")
 
 

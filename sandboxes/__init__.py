@@ -3,19 +3,40 @@
 ``async with SandboxPool() as pool: result = await pool.exec(ExecRequest(code=...))``.
 The pool keeps one preloaded zygote per slot; every run is a fresh fork in its
 own namespaces, cgroup, uid and seccomp filter (see :mod:`sandboxes.runner`).
-The package is usable without arollout.
+``DockerPool`` offers the same protocol with one long-lived container per
+slot, each running the same zygote over one exec stream (needs the ``docker``
+extra, imported only when a pool opens). The package is usable without arollout.
+
+Layout: ``api`` (requests, results, limits), ``errors``; the host backend
+``pool`` with the runner side ``runner``/``child``/``supervise``/``jail``/
+``cgroups``/``seccomp``/``reaper`` (stdlib only, also run inside containers);
+``protocol`` and ``wire`` (frames); the Docker backend ``docker`` over its
+boundary ``dockerapi``; ``check`` and ``bench`` (self-test and benchmark).
 """
 
 from __future__ import annotations
 
 from . import protocol
 from .api import DEFAULT_LIMITS, ExecRequest, ExecResult, ExecStatus, Limits, Mount, Sandbox
-from .errors import SandboxError
+from .docker import DEFAULT_IMAGE, DockerPool, remove_orphans
+from .errors import (
+    DockerError,
+    DockerImageNotFoundError,
+    DockerTimeoutError,
+    DockerUnavailableError,
+    SandboxError,
+)
 from .pool import DEFAULT_PRELOAD, Protection, ProtectionReport, SandboxPool
 
 __all__ = (
+    "DEFAULT_IMAGE",
     "DEFAULT_LIMITS",
     "DEFAULT_PRELOAD",
+    "DockerError",
+    "DockerImageNotFoundError",
+    "DockerPool",
+    "DockerTimeoutError",
+    "DockerUnavailableError",
     "ExecRequest",
     "ExecResult",
     "ExecStatus",
@@ -26,6 +47,7 @@ __all__ = (
     "Sandbox",
     "SandboxError",
     "SandboxPool",
+    "remove_orphans",
 )
 
 for _name in __all__:

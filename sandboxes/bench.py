@@ -4,20 +4,31 @@
 Latency is sequential (one run at a time); throughput keeps every slot busy;
 the baseline runs the same snippet in a fresh ``python`` subprocess per run,
 with the same concurrency, in the same process and minute.
+
+With ``backend="docker"`` the pool is a :class:`~sandboxes.DockerPool`, and
+one more baseline runs in the very same containers right after it: one
+``docker exec`` of ``python3 -c <snippet>`` per request (wrapped in
+``timeout -s KILL``, as an exec cannot be killed otherwise), the way most
+container-backed sandboxes run code (``exec_per_request_execs_per_s``).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import statistics
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 
 from .api import ExecRequest, ExecStatus
+from .docker import DockerPool
 from .pool import SandboxPool, default_slots
+
+if TYPE_CHECKING:
+    from .api import Sandbox
 
 __all__ = ("PANDAS_SNIPPET", "run_bench")
 
@@ -33,7 +44,7 @@ def _pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(q * len(xs)))] * 1000
 
 
-async def _latency(pool: SandboxPool, code: str, n: int) -> list[float]:
+async def _latency(pool: Sandbox, code: str, n: int) -> list[float]:
     out = []
     for _ in range(n):
         t = time.perf_counter()
@@ -60,12 +71,34 @@ async def _throughput(run_one: Any, concurrency: int, seconds: float) -> float:
     return done / (time.monotonic() - t)
 
 
+async def _exec_per_request(pool: DockerPool, seconds: float) -> float:
+    """Throughput of one ``docker exec`` per request in ``pool``'s own containers."""
+    targets = pool.exec_targets()
+    turn = itertools.cycle(range(len(targets)))
+    argv = ["timeout", "-s", "KILL", "30", "python3", "-c", PANDAS_SNIPPET]
+
+    async def one_exec() -> None:
+        rc, out, err = await pool.run_exec(targets[next(turn)], argv)
+        assert rc == 0 and out, err
+
+    await one_exec()  # warm: the page cache holds the interpreter and pandas
+    return await _throughput(one_exec, len(targets), seconds)
+
+
 async def run_bench(
-    *, slots: int | None = None, n: int = 200, seconds: float = 6.0, warmup: int = 20
+    *,
+    backend: Literal["host", "docker"] = "host",
+    slots: int | None = None,
+    n: int = 200,
+    seconds: float = 6.0,
+    warmup: int = 20,
 ) -> dict[str, Any]:
     """Measure the pool and the fresh-interpreter baseline; return one flat dict."""
     slots = slots or default_slots()
-    async with SandboxPool(slots=slots) as pool:
+    extra: dict[str, Any] = {}
+    pool: SandboxPool | DockerPool
+    pool = DockerPool(slots=slots) if backend == "docker" else SandboxPool(slots=slots)
+    async with pool:
         await _latency(pool, PANDAS_SNIPPET, warmup)
         passes = await _latency(pool, "pass", n)
         pandas = await _latency(pool, PANDAS_SNIPPET, n)
@@ -75,12 +108,19 @@ async def run_bench(
 
         execs = await _throughput(sandboxed, slots, seconds)
         protections = pool.protections()
+        if isinstance(pool, DockerPool):
+            per_request = await _exec_per_request(pool, seconds)
+            extra = {
+                "exec_per_request_execs_per_s": per_request,
+                "exec_per_request_ratio": execs / per_request if per_request else float("inf"),
+            }
 
     async def fresh() -> None:
         await anyio.run_process([sys.executable, "-c", PANDAS_SNIPPET], check=True)
 
     baseline = await _throughput(fresh, slots, seconds)
     return {
+        "backend": backend,
         "slots": slots,
         "cpu_count": os.cpu_count(),
         "pass_p50_ms": _pct(passes, 0.5),
@@ -91,6 +131,7 @@ async def run_bench(
         "execs_per_s": execs,
         "baseline_execs_per_s": baseline,
         "ratio": execs / baseline if baseline else float("inf"),
+        **extra,
         "inactive_protections": list(protections.inactive),
         "load_avg_1m": os.getloadavg()[0],
     }

@@ -56,13 +56,27 @@ BASE_ENV = {
 }
 
 
-def _rlimits(limits: dict[str, Any]) -> dict[str, int]:
+def _rlimits(limits: dict[str, Any], memory_as: bool = False) -> dict[str, int]:
+    """The run's rlimits; ``memory_as``: the run's memory limit becomes address space too.
+
+    Without a cgroup of the run's own (unprivileged: inside a container, the
+    only memory limit is the container's, shared with the runner and with the
+    page cache of every library it maps) ``memory_mb`` is enforced as
+    RLIMIT_AS = the address space this process already has + ``memory_mb``.
+    A bomb then fails at once with MemoryError (status ``oom``), instead of
+    driving the container into reclaim until its OOM killer fires.
+    """
     mib = 1 << 20
     wall = float(limits.get("wall_s", 10.0))
     cpu = limits.get("cpu_s")
+    address_space = int(limits.get("address_space_mb", 4096)) * mib
+    if memory_as:
+        with open("/proc/self/statm") as fh:
+            have = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        address_space = min(address_space, have + int(limits.get("memory_mb", 2048)) * mib)
     return {
         "CPU": int(cpu if cpu is not None else wall + 1) + 1,
-        "AS": int(limits.get("address_space_mb", 4096)) * mib,
+        "AS": address_space,
         "FSIZE": int(limits.get("fsize_mb", 32)) * mib,
         "NOFILE": int(limits.get("nofile", 256)),
         "NPROC": int(limits.get("pids", 64)),
@@ -195,7 +209,7 @@ def code_main(z: Any, workdir: str, go_r: int, ok_w: int, out_w: int, err_w: int
         for src, dst in ((stdin, 0), (out_w, 1), (err_w, 2)):
             os.dup2(src, dst)
         os.chdir(workdir)
-        jail.set_rlimits(_rlimits(fields.get("limits", {})))
+        jail.set_rlimits(_rlimits(fields.get("limits", {}), memory_as=z.cgroup is None))
         if z.use_uid:
             jail.drop_privileges(z.uid, z.gid)
         # Dumpable again (an undumpable zygote's fork is not): the run may read
@@ -204,6 +218,11 @@ def code_main(z: Any, workdir: str, go_r: int, ok_w: int, out_w: int, err_w: int
         if z.cgroup is None:  # a shared memory limit (the container's): be its first victim
             with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as fh:
                 fh.write("1000")
+        if z.shared_uid:
+            # The zygote shares the run's CPU quota (a container's): at the
+            # lowest priority, even a fork bomb leaves it the CPU to notice
+            # the timeout and sweep. Alone in the container a run is as fast.
+            os.nice(19)
         signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
         env = dict(BASE_ENV, HOME=workdir, **fields.get("env", {}))
         if z.seccomp_prog:

@@ -31,7 +31,7 @@ import signal
 import stat
 import time
 
-__all__ = ("children", "oom_kills", "remove", "scrub", "sweep")
+__all__ = ("children", "living", "oom_kills", "remove", "scrub", "sweep")
 
 #: Where the memory cgroup hierarchies are mounted: v1 memory controller, then v2.
 _V1_MEMORY = "/sys/fs/cgroup/memory"
@@ -83,8 +83,18 @@ def _reap() -> None:
             return
 
 
-def sweep(root: int, skip: set[int], pgid: int, budget_s: float = 2.0) -> int:
+def living(root: int, skip: set[int]) -> set[int]:
+    """Descendants of ``root`` (outside the subtrees of ``skip``) that have not exited."""
+    return {p for p in _descendants(root, skip) if _state(p) not in ("Z", "X")}
+
+
+def sweep(
+    root: int, skip: set[int], pgid: int, known: set[int] | None = None, budget_s: float = 2.0
+) -> int:
     """Kill and reap every descendant of ``root`` outside ``skip``; return how many lived.
+
+    ``known`` are pids already counted (and killed) by the caller: they are
+    killed again if still alive but not counted twice.
 
     ``pgid`` is the run's process group (the code called ``setsid``): one
     ``kill(-pgid)`` stops a fork bomb at once, since a fork that races a
@@ -92,12 +102,13 @@ def sweep(root: int, skip: set[int], pgid: int, budget_s: float = 2.0) -> int:
     left the group (``setsid`` daemons) is found by walking the zygote's
     children, which is where the subreaper puts every orphan.
     """
+    known = known or set()
     seen: set[int] = set()
     deadline = time.monotonic() + budget_s
     first = True
     while True:
-        alive = [p for p in _descendants(root, skip) if _state(p) not in ("Z", "X")]
-        seen.update(alive)
+        alive = living(root, skip)
+        seen.update(alive - known)
         if first and pgid > 0:
             with contextlib.suppress(OSError):
                 os.killpg(pgid, signal.SIGKILL)

@@ -119,11 +119,19 @@ class _Chain:
         self.workdir = ""  # a host directory to remove, when there is no mount namespace
 
     def kill(self) -> None:
-        """SIGKILL the init (its PID namespace, the code included, goes with it) and the code."""
+        """SIGKILL the init (its PID namespace, the code included, goes with it) and the code.
+
+        The code's process group goes too: the code leads one of its own
+        (``setsid``), and without a PID namespace that is what stops a fork
+        bomb in one call. The group id is the code's pid, which no other
+        group can have while the code is unreaped.
+        """
         if not self.init_gone:
             with contextlib.suppress(ProcessLookupError):
                 signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
         if not self.code_reaped:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.code_pid, signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.code_pid, signal.SIGKILL)
 

@@ -57,9 +57,9 @@ def run(z: Any, msg: Any) -> tuple[dict[str, Any], dict[str, bytes]]:
             z.broken = f"files of a run survived the cleanup: {' '.join(left[:3])}"
 
 
-def _sweep(z: Any, chain: Any) -> int:
+def _sweep(z: Any, chain: Any, known: set[int] | None = None) -> int:
     """Kill what the run left behind when there is no PID namespace to do it (see reaper)."""
-    return int(reaper.sweep(os.getpid(), {z.nursery_pid}, chain.code_pid))
+    return int(reaper.sweep(os.getpid(), {z.nursery_pid}, chain.code_pid, known))
 
 
 def _supervise(z: Any, chain: Any, msg: Any) -> tuple[dict[str, Any], dict[str, bytes]]:
@@ -108,9 +108,13 @@ def _supervise(z: Any, chain: Any, msg: Any) -> tuple[dict[str, Any], dict[str, 
     report: Any = None
     status_word: int | None = None
     usage: Any = None
+    counted: set[int] = set()
     if reason:
         if cg is not None:
             leftovers = max(0, len(cg.procs()) - 1)  # all but the code itself
+        elif z.shared_uid:  # the code's descendants, before the group kill below
+            counted = reaper.living(os.getpid(), {z.nursery_pid}) - {chain.code_pid}
+            leftovers = len(counted)
         chain.kill()
     else:
         status_word, usage = chain.wait_code()
@@ -122,7 +126,7 @@ def _supervise(z: Any, chain: Any, msg: Any) -> tuple[dict[str, Any], dict[str, 
     chain.kill()  # the init, and with it the PID namespace and every leftover
     chain.reap(0.1)
     if z.shared_uid:  # before the drain: a daemon holding the pipes must not cost its 50 ms
-        leftovers += _sweep(z, chain)
+        leftovers += _sweep(z, chain, counted)
     _drain(chain, out, err, cap)
     if cg is not None:
         leftovers += cg.kill_all()
