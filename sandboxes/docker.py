@@ -47,16 +47,25 @@ import math
 import os
 import time
 import uuid
-from typing import TYPE_CHECKING, Any, Final, Literal, final
+from typing import TYPE_CHECKING, Final, Literal, final
 
 import anyio
 import anyio.abc
 
 from . import dockerapi, protocol
+from .container import (
+    DEFAULT_IMAGE,
+    ENV,
+    ContainerSettings,
+    container_report,
+    container_spec,
+    mount_problem,
+    runner_command,
+    runner_config,
+)
 from .errors import DockerError, SandboxError
 from .pool import (
     DEFAULT_PRELOAD,
-    Protection,
     ProtectionReport,
     _next_uid_offset,
     default_slots,
@@ -72,26 +81,9 @@ if TYPE_CHECKING:
 
 __all__ = ("DEFAULT_IMAGE", "DockerPool", "remove_orphans")
 
-#: What ``sandboxes/images/build_rootfs.sh`` tags its latest build as.
-DEFAULT_IMAGE: Final = "arollout-sandbox:latest"
-RUNNER_DIR: Final = "/opt/arollout/sandboxes"
-WORKDIR: Final = "/workdir"
-#: Emptied by the runner after every run (the only writable paths in a container).
-SCRATCH: Final = ("/tmp", "/var/tmp", "/dev/shm", WORKDIR)
-#: The container's own processes (its init and ``sleep``) run as nobody, a uid
-#: the runs never have: they cannot signal them or read their /proc files.
-_MAIN_USER: Final = "65534:65534"
 #: Runner uids: one per container, outside the host pool's 60000-64999.
 _UID_BASE: Final = 70_000
-_ENV: Final = {
-    "PATH": "/usr/local/bin:/usr/bin:/bin",
-    "LANG": "C.UTF-8",
-    "HOME": WORKDIR,
-    "OPENBLAS_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-}
-_HERE: Final = os.path.dirname(os.path.abspath(__file__))
+
 _CANCEL_GRACE_S: Final = 2.0
 _ANSWER_GRACE_S: Final = 10.0  # a runner that misses its own wall timeout by this is broken
 _CLOSE_BOUND_S: Final = 30.0
@@ -153,14 +145,6 @@ class _Slot:
         self.replace = False
 
 
-def _nested(inner: str, outer: str) -> str | None:
-    """``inner`` relative to ``outer`` ('' when equal), or None when it is not inside."""
-    rel = os.path.relpath(os.path.normpath(inner), os.path.normpath(outer))
-    if rel == ".":
-        return ""
-    return None if rel == ".." or rel.startswith("../") else rel
-
-
 @final
 class DockerPool:
     """Warm, isolated execution in Docker containers: ``async with DockerPool() as pool``.
@@ -217,16 +201,21 @@ class DockerPool:
         for m in mounts:
             if not (os.path.isabs(m.source) and os.path.isabs(m.target)):
                 raise SandboxError(f"mount paths must be absolute: {m.source!r} -> {m.target!r}")
-        self._image = image
-        self._mounts = tuple(mounts)
-        self._preload = tuple(DEFAULT_PRELOAD if preload is None else preload)
-        self._mode = mode
+        self._settings = ContainerSettings(
+            image=image,
+            mounts=tuple(mounts),
+            preload=tuple(DEFAULT_PRELOAD if preload is None else preload),
+            mode=mode,
+            memory_mb=memory_mb,
+            cpus=cpus,
+            pids=pids,
+            tmpfs_mb=tmpfs_mb,
+            python=python,
+        )
         self._strict = strict
-        self._memory_mb, self._cpus, self._pids, self._tmpfs_mb = memory_mb, cpus, pids, tmpfs_mb
         self._recycle_after = recycle_after
         self._growth = memory_growth
         self._boot_timeout = boot_timeout_s
-        self._python = python
         self._collect_orphans = collect_orphans
         self._id = f"{os.getpid()}-{next(_pool_ids)}-{uuid.uuid4().hex[:6]}"
         self._client = dockerapi.DockerClient(url, streams=n)
@@ -248,7 +237,7 @@ class DockerPool:
         await self._tg.__aenter__()
         atexit.register(self.cleanup)
         try:
-            await self._client.require_image(self._image)
+            await self._client.require_image(self._settings.image)
             if self._collect_orphans:
                 await remove_orphans(client=self._client)
             async with anyio.create_task_group() as tg:
@@ -309,74 +298,23 @@ class DockerPool:
             self._cids.discard(cid)
 
     # -- containers --------------------------------------------------------------------
-    def _spec(self, slot: _Slot) -> dict[str, Any]:
-        user = f"{slot.uid}:{slot.uid}"
-        tmp = f"rw,nosuid,nodev,size={self._tmpfs_mb}m"
-        memory = self._memory_mb << 20
-        binds = [f"{_HERE}:{RUNNER_DIR}:ro"]
-        binds += [f"{m.source}:{m.target}:ro" for m in self._mounts]
-        return {
-            "Image": self._image,
-            "Cmd": ["sleep", "infinity"],
-            "User": _MAIN_USER,
-            "Env": [f"{k}={v}" for k, v in _ENV.items()],
-            "WorkingDir": "/",
-            "Labels": {**dockerapi.owner_labels(self._id), "arollout.sandbox.runner-uid": user},
-            "NetworkDisabled": True,
-            "HostConfig": {
-                "NetworkMode": "none",
-                "ReadonlyRootfs": True,
-                "Tmpfs": {
-                    "/tmp": tmp + ",mode=1777",
-                    "/var/tmp": tmp + ",mode=1777",
-                    WORKDIR: f"{tmp},mode=0700,uid={slot.uid},gid={slot.uid}",
-                },
-                "ShmSize": self._tmpfs_mb << 20,
-                "Memory": memory,
-                "MemorySwap": memory,
-                "PidsLimit": self._pids,
-                "NanoCpus": int(self._cpus * 1e9),
-                "CapDrop": ["ALL"],
-                "SecurityOpt": ["no-new-privileges"],
-                "Init": True,
-                "Binds": binds,
-                "Ulimits": [{"Name": "core", "Soft": 0, "Hard": 0}],
-            },
-        }
-
-    def _config(self, slot: _Slot) -> dict[str, Any]:
-        return {
-            "type": "config",
-            "uid": slot.uid,
-            "gid": slot.uid,
-            "preload": list(self._preload) if self._mode == "zygote" else [],
-            "mode": self._mode,
-            "cgroup": "",
-            "workdir": WORKDIR,
-            "run_root": WORKDIR,
-            "scrub": list(SCRATCH),
-            "die_with_parent": False,
-        }
-
     async def _start_box(self, slot: _Slot) -> _Box:
         """Create and start a container, start its runner and wait for ``ready``."""
         assert self._tg is not None
         name = f"arollout-sbx-{self._id}-{slot.index}-{next(self._names)}"
-        cid = await self._client.create(self._spec(slot), name)
+        spec = container_spec(self._settings, uid=slot.uid, labels=dockerapi.owner_labels(self._id))
+        cid = await self._client.create(spec, name)
         self._cids.add(cid)
         box: _Box | None = None
         try:
             await self._client.start(cid)
             exec_id, stream = await self._client.open_exec(
-                cid,
-                [self._python, "-I", f"{RUNNER_DIR}/runner.py"],
-                user=f"{slot.uid}:{slot.uid}",
-                env=_ENV,
+                cid, runner_command(self._settings), user=f"{slot.uid}:{slot.uid}", env=ENV
             )
             box = _Box(cid, exec_id, stream)
             self._tg.start_soon(box.pump)
             with anyio.fail_after(self._boot_timeout):
-                await box.stream.write(protocol.encode(self._config(slot)))
+                await box.stream.write(protocol.encode(runner_config(self._settings, slot.uid)))
                 box.ready = await box.recv()
             box.base_rss = int(box.ready.fields.get("rss", 0))
             box.zygote_pid = await self._client.exec_pid(exec_id)
@@ -401,7 +339,8 @@ class DockerPool:
         slot.box = await self._start_box(slot)
         if self._report is None:
             assert slot.box.ready is not None
-            self._report = self._container_report(protection_report(slot.box.ready.fields), slot)
+            runner = protection_report(slot.box.ready.fields)
+            self._report = container_report(runner, self._settings, slot.uid)
 
     async def _replace(self, slot: _Slot) -> None:
         """Swap in a fresh container, then hand the slot back to the queue."""
@@ -416,42 +355,6 @@ class DockerPool:
             slot.replace = False
             with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
                 self._idle_send.send_nowait(slot)
-
-    def _container_report(self, runner: ProtectionReport, slot: _Slot) -> ProtectionReport:
-        """The runner's report, with what the container provides in place of what it lacks.
-
-        Without root the runner has no namespaces, cgroups or uid switch; the
-        container supplies them for all its runs together (one run at a time).
-        """
-        have = {p.name: p for p in runner.protections}
-
-        def active(name: str) -> bool:
-            return name in have and have[name].active
-
-        container = {
-            "pid_namespace": (True, "the container's (its runs, one at a time)"),
-            "mount_namespace": (True, "the container's"),
-            "net_namespace": (True, "network none"),
-            "ipc_uts_namespace": (True, "the container's"),
-            "cgroup_memory": (True, f"container: {self._memory_mb} MiB = memory+swap"),
-            "cgroup_pids": (True, f"container: {self._pids} pids"),
-            "cgroup_kill_sweep": (active("subreaper_sweep"), "subreaper sweep after each run"),
-            "unprivileged_uid": (True, f"uid {slot.uid} per container, no capabilities"),
-            "private_tmp": (active("scratch_scrub"), "tmpfs, emptied after each run"),
-            "minimal_root": (True, "read-only image root"),
-            "no_new_privs": (active("no_new_privs"), "container and run"),
-        }
-        merged = [
-            Protection(name=p.name, active=container[p.name][0], detail=container[p.name][1])
-            if p.name in container
-            else p
-            for p in runner.protections
-        ]
-        merged.append(Protection(name="capabilities_dropped", active=True, detail="CapDrop ALL"))
-        merged.append(Protection(name="read_only_root", active=True, detail=self._image))
-        return ProtectionReport(
-            protections=tuple(merged), preloaded=runner.preloaded, missing=runner.missing
-        )
 
     def protections(self) -> ProtectionReport:
         """Which protections are active (available once the pool is entered)."""
@@ -474,31 +377,14 @@ class DockerPool:
         wrap ``argv`` in ``timeout -s KILL``).
         """
         cid, user = target
-        return await self._client.run_exec(cid, argv, user=user, env=_ENV)
+        return await self._client.run_exec(cid, argv, user=user, env=ENV)
 
     # -- running -----------------------------------------------------------------------
-    def _mount_problem(self, request: ExecRequest) -> str:
-        """'' when every mount of ``request`` is visible in the containers, else why not."""
-        for m in request.mounts:
-            ok = any(
-                (rel := _nested(m.source, p.source)) is not None
-                and os.path.normpath(m.target) == os.path.normpath(os.path.join(p.target, rel))
-                for p in self._mounts
-            )
-            if not ok:
-                have = ", ".join(f"{p.source} -> {p.target}" for p in self._mounts) or "none"
-                return (
-                    f"mount {m.source} -> {m.target} is not bound into this DockerPool's "
-                    f"containers (it has: {have}); create the pool with "
-                    f"mounts=[Mount(source={m.source!r}, target={m.target!r})]"
-                )
-        return ""
-
     async def exec(self, request: ExecRequest) -> ExecResult:
         """Run one request. Model faults are statuses; this raises only on misuse."""
         if self._tg is None or self._closed:
             raise SandboxError("use the pool inside `async with DockerPool(...) as pool`")
-        problem = self._mount_problem(request)
+        problem = mount_problem(self._settings.mounts, request.mounts)
         if problem:
             return error_result(problem, 0.0)
         t0 = time.monotonic()

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 bash scripts/setup-llm.sh  # the local model, for the llm-marked tests
+bash scripts/setup-docker.sh  # dockerd and the offline sandbox image, for the docker-marked tests
 PY=.venv/bin/python
 
 echo "== ruff"
