@@ -488,6 +488,33 @@ def _run_value(fn: Callable[[], Awaitable[T]]) -> T:
     return anyio.run(fn, backend="asyncio", backend_options={"use_uvloop": True})
 
 
+# -- data ------------------------------------------------------------------------------
+
+
+def _add_data(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("data", help="install the open datasets some suites read (MIMIC-III, eICU demos)")
+    verbs = p.add_subparsers(dest="verb", required=True)
+    fetch = verbs.add_parser(
+        "fetch", help="download from PhysioNet (checksum-verified), or copy a local folder with --from"
+    )
+    fetch.add_argument("dataset", choices=["mimic-iii-demo", "eicu-demo"])
+    fetch.add_argument("--from", dest="source", metavar="DIR", help="copy this local folder (offline)")
+    fetch.add_argument("--dest", metavar="DIR", help="data root (default $AROLLOUT_DATA or ~/.cache/arollout/data)")
+    fetch.set_defaults(func=_cmd_data)
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    import msgspec
+
+    from arollout.data import fetch
+
+    report = fetch(args.dataset, source=args.source, dest=args.dest)
+    for warning in report.warnings:
+        sys.stderr.write(f"arollout: warning: {warning}\n")
+    _print_json(msgspec.to_builtins(report))
+    return 0
+
+
 # -- entry point -----------------------------------------------------------------------
 
 
@@ -497,7 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="High-throughput trajectory sampling for LLM coding agents on biomedical data.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_sample, _add_stats, _add_export, _add_serve, _add_tasks, _add_sandbox, _add_bench):
+    for add in (_add_sample, _add_stats, _add_export, _add_serve, _add_tasks, _add_sandbox, _add_bench, _add_data):
         add(sub)
     return parser
 

@@ -107,6 +107,13 @@ _SUITES: Final[dict[str, SuiteEntry]] = {
         frozenset({"seed", "per_category", "cache_dir", "data_root"}),
         "52 clinical calculators on template notes with mixed units (MedCalc-Bench-style)",
     ),
+    "treqs": SuiteEntry(
+        "arollout.tasks.treqs.suite:make_suite",
+        frozenset(
+            {"source", "patients", "seed", "per_category", "data_dir", "cache_dir", "data_root"}
+        ),
+        "TREQS/MIMICSQL-style questions on five flattened MIMIC-III tables (synthetic by default)",
+    ),
 }
 
 

@@ -49,6 +49,7 @@ from arollout.tasks.ehr.info import SchemaIndex as SchemaIndex
 from arollout.tasks.ehr.instances import (
     SPLITS as SPLITS,
     build_instances as build_instances,
+    drop_catch_alls as drop_catch_alls,
     evaluate as evaluate,
     gold_value as gold_value,
     reference_solution as reference_solution,
@@ -107,6 +108,7 @@ __all__ = (
     "cached_tasks",
     "database_key",
     "default_cache_root",
+    "drop_catch_alls",
     "evaluate",
     "export_csv",
     "format_ts",

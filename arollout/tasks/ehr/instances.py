@@ -10,7 +10,10 @@ queries. A candidate is dropped when its answer is
   ``signed``), an empty string;
 * guessable: a data-free line such as ``0``, ``1`` or ``true false`` would
   pass it (:func:`arollout.tasks.grading.guessable`);
-* tie-dependent: the template's ``ambiguous`` SQL says so.
+* tie-dependent: the template's ``ambiguous`` SQL says so;
+* a catch-all: printing every answer of its category at once (what
+  ``arollout tasks check`` tries) would pass it, as when a "top three" set
+  is the same in every year (:func:`drop_catch_alls`).
 
 Boolean templates are balanced between true and false, so a constant scores
 one half at most. Ids hash the suite, the database key, the template name and
@@ -30,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Final
 from arollout.tasks.base import Answer, Task
 from arollout.tasks.ehr.database import DB_FILENAME
 from arollout.tasks.ehr.templates import run_gold, sql_params
-from arollout.tasks.grading import guessable
+from arollout.tasks.grading import category_candidates, guessable
 
 if TYPE_CHECKING:
     import sqlite3
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = (
     "SPLITS",
     "build_instances",
+    "drop_catch_alls",
     "evaluate",
     "gold_value",
     "reference_solution",
@@ -215,6 +219,23 @@ def template_instances(
     return tasks
 
 
+def drop_catch_alls(tasks: Sequence[Task]) -> list[Task]:
+    """``tasks`` without those that every answer of their category, printed at
+    once (as a JSON list or comma-separated), would pass; repeated until none
+    is left, since each removal can shrink a category's answers."""
+    out = list(tasks)
+    while True:
+        candidates = category_candidates(out)
+        kept = [t for t in out if not _catch_all(t, candidates.get(t.category, []))]
+        if len(kept) == len(out):
+            return kept
+        out = kept
+
+
+def _catch_all(task: Task, items: list[str]) -> bool:
+    return len(items) > 1 and guessable(task.answer, extra=(json.dumps(items), ", ".join(items)))
+
+
 def build_instances(
     con: sqlite3.Connection,
     templates: Iterable[Template],
@@ -228,7 +249,8 @@ def build_instances(
 
     Templates of one category share the category's quota evenly; one that
     runs short leaves its room to the next. Tasks come out grouped by
-    category, in template order, which is the suite's stable order.
+    category, in template order, which is the suite's stable order; catch-all
+    answers are dropped per category (:func:`drop_catch_alls`).
     """
     by_category: dict[str, list[Template]] = {}
     for template in templates:
@@ -248,5 +270,5 @@ def build_instances(
                     data_root=data_root,
                 )
             )
-        tasks.extend(made)
+        tasks.extend(drop_catch_alls(made))
     return tasks
