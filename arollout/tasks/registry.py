@@ -114,6 +114,16 @@ _SUITES: Final[dict[str, SuiteEntry]] = {
         ),
         "TREQS/MIMICSQL-style questions on five flattened MIMIC-III tables (synthetic by default)",
     ),
+    "eicu": SuiteEntry(
+        "arollout.tasks.eicu.suite:make_suite",
+        frozenset({"seed", "patients", "per_category", "cache_dir", "data_root"}),
+        "EHRSQL-style eICU questions (70 categories) on a seeded synthetic eICU database",
+    ),
+    "eicu-demo": SuiteEntry(
+        "arollout.tasks.eicu.suite:make_demo_suite",
+        frozenset({"data_dir", "seed", "per_category", "cache_dir", "data_root"}),
+        "EHRSQL-style questions on the eICU-CRD Demo 2.0 (arollout data fetch eicu-demo)",
+    ),
 }
 
 

@@ -6,8 +6,8 @@ table with lower-case headers, empty fields for NULL, integer minute offsets
 and ``HH:MM:SS`` clock times. Only the columns the EHRSQL schema is built from
 (:data:`~arollout.tasks.eicu.schema.RAW_COLUMNS`) are read, typed as they are
 in the source tables. The data are never part of this repository: a user
-points ``data_dir`` at a copy (``arollout data fetch eicu-demo`` downloads
-one), and the error says so when the folder is missing.
+points ``data_dir`` at a copy or installs one with ``arollout data fetch
+eicu-demo`` (:mod:`arollout.data`), and the error says so when it is missing.
 
 ``lab`` and ``vitalperiodic`` are not read (the shared copy lacks them; see
 ``notes/data-sources.md`` §1.2): :mod:`~arollout.tasks.eicu.signals` writes
@@ -19,29 +19,31 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from arollout.data.sources import DataMissingError, dataset_dir
 from arollout.errors import TaskError
 from arollout.tasks.eicu.schema import RAW_COLUMNS
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Callable
 
     from arollout.tasks.eicu.schema import RawTables
 
 __all__ = (
-    "DEMO_DIRNAME",
+    "DEMO_DATASET",
     "DEMO_ROW_COUNTS",
     "DEMO_TABLES",
-    "default_demo_dir",
     "demo_digest",
     "read_demo",
     "require_demo",
+    "source_file",
 )
 
-DEMO_DIRNAME: Final = "eicu-demo-2.0"
+DEMO_DATASET: Final = "eicu-demo"
+"""The name of the demo in :data:`arollout.data.DATASETS` (``arollout data fetch eicu-demo``)."""
 
 DEMO_TABLES: Final = (
     "patient",
@@ -88,34 +90,28 @@ _REAL: Final = frozenset(
     {"admissionheight", "admissionweight", "dischargeweight", "cellvaluenumeric"}
 )
 
-_FETCH_HINT: Final = (
-    "run 'arollout data fetch eicu-demo' to download it (PhysioNet, open access, ODbL), "
-    "or pass the option data_dir=<folder holding patient.csv.gz, diagnosis.csv.gz, ...>"
-)
 
-
-def default_demo_dir() -> Path:
-    """Where ``arollout data fetch eicu-demo`` puts the demo.
-
-    ``$AROLLOUT_DATA/eicu-demo-2.0`` when ``AROLLOUT_DATA`` is set, else
-    ``eicu-demo-2.0`` under the arollout cache (``$AROLLOUT_CACHE/data`` or
-    ``~/.cache/arollout/data``).
-    """
-    data = os.environ.get("AROLLOUT_DATA")
-    if data:
-        return Path(data) / DEMO_DIRNAME
-    cache = os.environ.get("AROLLOUT_CACHE")
-    root = Path(cache) if cache else Path.home() / ".cache" / "arollout"
-    return root / "data" / DEMO_DIRNAME
+def source_file(folder: Path, table: str) -> Path:
+    """``<table>.csv.gz`` in ``folder``, or ``<table>.csv`` where only that exists."""
+    packed = folder / f"{table}.csv.gz"
+    plain = folder / f"{table}.csv"
+    return plain if not packed.is_file() and plain.is_file() else packed
 
 
 def require_demo(data_dir: str | os.PathLike[str] | None) -> Path:
-    """The demo folder to read, or a :class:`TaskError` that says how to get one."""
-    folder = Path(data_dir) if data_dir is not None else default_demo_dir()
-    missing = [t for t in DEMO_TABLES if not (folder / f"{t}.csv.gz").is_file()]
+    """The demo folder to read: ``data_dir``, else the installed ``eicu-demo`` dataset.
+
+    Raises:
+        DataMissingError: the folder lacks a table (the message names
+            ``arollout data fetch eicu-demo``).
+    """
+    if data_dir is None:
+        return dataset_dir(DEMO_DATASET)
+    folder = Path(data_dir)
+    missing = [t for t in DEMO_TABLES if not source_file(folder, t).is_file()]
     if missing:
-        what = "is missing" if not folder.is_dir() else f"lacks {', '.join(missing)} (.csv.gz)"
-        raise TaskError(f"the eICU-CRD demo 2.0 folder {str(folder)!r} {what}; {_FETCH_HINT}")
+        detail = f"{folder} lacks {', '.join(f'{t}.csv.gz' for t in missing)}"
+        raise DataMissingError(DEMO_DATASET, detail)
     return folder
 
 
@@ -124,7 +120,7 @@ def demo_digest(folder: Path) -> str:
     digest = hashlib.sha256()
     for table in DEMO_TABLES:
         digest.update(table.encode())
-        digest.update(hashlib.sha256((folder / f"{table}.csv.gz").read_bytes()).digest())
+        digest.update(hashlib.sha256(source_file(folder, table).read_bytes()).digest())
     return digest.hexdigest()
 
 
@@ -137,7 +133,8 @@ def _parser(column: str) -> Callable[[str], Any]:
 
 
 def _read_table(path: Path, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
-    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
         header = next(reader)
         try:
@@ -158,7 +155,11 @@ def read_demo(folder: Path) -> RawTables:
     tables: RawTables = {}
     for table in DEMO_TABLES:
         try:
-            tables[table] = _read_table(folder / f"{table}.csv.gz", RAW_COLUMNS[table])
+            path = source_file(folder, table)
+            tables[table] = _read_table(path, RAW_COLUMNS[table])
         except (OSError, EOFError, csv.Error, UnicodeDecodeError) as exc:
-            raise TaskError(f"cannot read {folder / table}.csv.gz: {exc}; {_FETCH_HINT}") from exc
+            raise TaskError(
+                f"cannot read {path}: {exc}; 'arollout data fetch {DEMO_DATASET}' installs a "
+                "verified copy"
+            ) from exc
     return tables

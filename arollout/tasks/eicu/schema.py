@@ -139,6 +139,7 @@ INDEXES: Final[tuple[tuple[str, str], ...]] = (
     ("patient", "uniquepid"),
     ("patient", "patientunitstayid"),
     ("patient", "patienthealthsystemstayid"),
+    ("patient", "hospitalid"),
     ("diagnosis", "patientunitstayid"),
     ("diagnosis", "diagnosisname"),
     ("treatment", "patientunitstayid"),

@@ -124,9 +124,9 @@ class _Writer:
         when = rng.randrange(0, 240)
         while when < end:
             for cell in _distinct(rng, _INTAKES, [c.weight for c in _INTAKES], rng.randint(1, 3)):
-                t["intakeoutput"].append(self._cell(stay, when, cell))
+                t["intakeoutput"].append(self._cell(stay, when + rng.randrange(0, 90), cell))
             for cell in _distinct(rng, _OUTPUTS, [c.weight for c in _OUTPUTS], rng.randint(1, 2)):
-                t["intakeoutput"].append(self._cell(stay, when, cell))
+                t["intakeoutput"].append(self._cell(stay, when + rng.randrange(0, 90), cell))
             when += 60 * rng.choice((4, 4, 6, 8, 12))
         if rng.random() < 0.22:
             for _ in range(rng.randint(1, 3)):
