@@ -9,7 +9,9 @@ program that ends by printing the answer. The same lines are the task's
 reference solution (run in the sandbox) and, executed here by
 :func:`evaluate`, the gold answer, so host and sandbox compute it with the
 same library calls on the same literals. A category of the suite is one
-(design, target) pair.
+(design, target) pair. The statsmodels classes are documented at
+https://www.statsmodels.org/stable/stats.html ("Power and Sample Size
+Calculations"); each design module names its formula and sources.
 
 Rounding convention, the same for every design: a sample size is the
 **smallest whole number** that reaches the target power, i.e. the ceiling of

@@ -57,12 +57,15 @@ def _z_lines(v: dict[str, Any], target: Target) -> list[str]:
 
 
 class _Survival(Design):
+    """What the three closed forms share: the z values, the plan, the drawing."""
+
     settings = _SETTINGS
     frames: ClassVar[tuple[str, ...]]
 
     def info_code(self, v: dict[str, Any]) -> list[str]:
-        """Statements binding ``info``: events (or patients) times ``info`` is
-        the squared noncentrality per ``(z_a + z_b)^2``."""
+        """Statements binding ``info``, the information one event carries:
+        ``D = (z_a + z_b)^2 / info`` events are needed, and ``D`` events give
+        power ``Phi(sqrt(D * info) - z_a)``."""
         raise NotImplementedError
 
     def events_of(self, v: dict[str, Any]) -> str:
