@@ -45,7 +45,6 @@ import contextlib
 import itertools
 import math
 import os
-import time
 import uuid
 from typing import TYPE_CHECKING, Final, Literal, final
 
@@ -71,7 +70,8 @@ from .pool import (
     default_slots,
     protection_report,
 )
-from .wire import error_result, run_frame, to_result
+from .slots import SlotQueue
+from .wire import cancel_run, error_result, must_replace, run_frame, to_result
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -84,7 +84,6 @@ __all__ = ("DEFAULT_IMAGE", "DockerPool", "remove_orphans")
 #: Runner uids: one per container, outside the host pool's 60000-64999.
 _UID_BASE: Final = 70_000
 
-_CANCEL_GRACE_S: Final = 2.0
 _ANSWER_GRACE_S: Final = 10.0  # a runner that misses its own wall timeout by this is broken
 _CLOSE_BOUND_S: Final = 30.0
 _pool_ids = itertools.count()
@@ -220,7 +219,7 @@ class DockerPool:
         self._id = f"{os.getpid()}-{next(_pool_ids)}-{uuid.uuid4().hex[:6]}"
         self._client = dockerapi.DockerClient(url, streams=n)
         self._slots = [_Slot(i, _UID_BASE + _next_uid_offset()) for i in range(n)]
-        self._idle_send, self._idle_recv = anyio.create_memory_object_stream[_Slot](n)
+        self._idle = SlotQueue[_Slot](n)
         self._ids = itertools.count(1)
         self._names = itertools.count()
         self._cids: set[str] = set()  # every container created and not yet removed
@@ -249,7 +248,7 @@ class DockerPool:
                     "strict=True but these protections are off: " + ", ".join(inactive)
                 )
             for slot in self._slots:
-                self._idle_send.send_nowait(slot)
+                self._idle.put(slot)
         except BaseException:
             await self.aclose()
             raise
@@ -353,8 +352,7 @@ class DockerPool:
                     slot.box = await self._start_box(slot)
         finally:
             slot.replace = False
-            with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
-                self._idle_send.send_nowait(slot)
+            self._idle.put(slot)
 
     def protections(self) -> ProtectionReport:
         """Which protections are active (available once the pool is entered)."""
@@ -387,20 +385,15 @@ class DockerPool:
         problem = mount_problem(self._settings.mounts, request.mounts)
         if problem:
             return error_result(problem, 0.0)
-        t0 = time.monotonic()
-        slot = await self._idle_recv.receive()
-        queue_s = time.monotonic() - t0
+        slot, queue_s = await self._idle.get()
         try:
-            result = await self._run_on(slot, request, queue_s)
+            return await self._run_on(slot, request, queue_s)
         finally:
             box = slot.box
-            if box is not None and box.runs >= self._recycle_after:
-                slot.replace = True
-            if slot.replace or box is None:
-                self._tg.start_soon(self._replace, slot)
+            if box is None or box.dead or slot.replace or box.runs >= self._recycle_after:
+                self._tg.start_soon(self._replace, slot)  # hands the slot back when done
             else:
-                self._idle_send.send_nowait(slot)
-        return result
+                self._idle.put(slot)
 
     async def _run_on(self, slot: _Slot, request: ExecRequest, queue_s: float) -> ExecResult:
         box = slot.box
@@ -425,19 +418,10 @@ class DockerPool:
             return error_result(
                 f"sandbox container {box.cid[:12]} {why} {box.tail()}".strip(), queue_s
             )
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                slot.replace = True
-                with anyio.move_on_after(_CANCEL_GRACE_S), contextlib.suppress(Exception):
-                    await box.stream.write(protocol.encode({"type": "cancel", "id": run_id}))
-                    await box.recv(run_id)
-                    slot.replace = False
+        except BaseException:  # cancelled: the run must not outlive its caller
+            slot.replace = not await cancel_run(box.stream.write, box.recv, run_id)
             raise
-        f = msg.fields
-        if f.get("broken") or f.get("status") == "sandbox_error":
-            slot.replace = True
-        elif box.base_rss and int(f.get("rss", 0)) > box.base_rss * (1 + self._growth):
-            slot.replace = True
+        slot.replace = must_replace(msg.fields, box.base_rss, self._growth)
         return to_result(msg, queue_s)
 
 

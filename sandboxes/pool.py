@@ -22,7 +22,6 @@ import itertools
 import os
 import subprocess
 import sys
-import time
 from typing import TYPE_CHECKING, Any, Final, Literal, final
 
 import anyio
@@ -31,7 +30,8 @@ import msgspec
 
 from . import cgroups, protocol
 from .errors import SandboxError
-from .wire import error_result, run_frame, to_result
+from .slots import SlotQueue
+from .wire import cancel_run, error_result, must_replace, run_frame, to_result
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -58,7 +58,6 @@ _ZYGOTE_ENV: Final = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
 }
-_CANCEL_GRACE_S: Final = 2.0
 _uids = itertools.count()
 _UID_SPAN: Final = 5000
 #: Where this process starts in the uid range: a multiplicative hash of its pid,
@@ -257,7 +256,7 @@ class SandboxPool:
         self._workdir = workdir
         self._id = f"{os.getpid()}-{next(_pool_ids)}"
         self._slots = [_Slot(i, uid_base + _next_uid_offset()) for i in range(n)]
-        self._idle_send, self._idle_recv = anyio.create_memory_object_stream[_Slot](n)
+        self._idle = SlotQueue[_Slot](n)
         self._ids = itertools.count(1)
         self._tg: anyio.abc.TaskGroup | None = None
         self._report: ProtectionReport | None = None
@@ -280,7 +279,7 @@ class SandboxPool:
                     + " (run as root on Linux with cgroups, or pass strict=False)"
                 )
             for slot in self._slots:
-                self._idle_send.send_nowait(slot)
+                self._idle.put(slot)
         except BaseException:
             await self.aclose()
             raise
@@ -357,8 +356,7 @@ class SandboxPool:
                     slot.zygote = await self._start_zygote(slot)
         finally:
             slot.replace = False
-            with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
-                self._idle_send.send_nowait(slot)
+            self._idle.put(slot)
 
     def protections(self) -> ProtectionReport:
         """Which protections are active (available once the pool is entered)."""
@@ -371,20 +369,15 @@ class SandboxPool:
         """Run one request. Model faults are statuses; this raises only on misuse."""
         if self._tg is None or self._closed:
             raise SandboxError("use the pool inside `async with SandboxPool(...) as pool`")
-        t0 = time.monotonic()
-        slot = await self._idle_recv.receive()
-        queue_s = time.monotonic() - t0
+        slot, queue_s = await self._idle.get()
         try:
-            result = await self._run_on(slot, request, queue_s)
+            return await self._run_on(slot, request, queue_s)
         finally:
             z = slot.zygote
-            if z is not None and z.runs >= self._recycle_after:
-                slot.replace = True
-            if slot.replace or z is None:
+            if z is None or slot.replace or z.runs >= self._recycle_after:
                 self._tg.start_soon(self._replace, slot)
             else:
-                self._idle_send.send_nowait(slot)
-        return result
+                self._idle.put(slot)
 
     async def _run_on(self, slot: _Slot, request: ExecRequest, queue_s: float) -> ExecResult:
         z = slot.zygote
@@ -405,17 +398,8 @@ class SandboxPool:
             slot.replace = True
             tail = z.stderr_tail.decode(errors="replace")[-1000:]
             return error_result(f"sandbox runner died: {exc!r} {tail}".strip(), queue_s)
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                slot.replace = True
-                with anyio.move_on_after(_CANCEL_GRACE_S):
-                    await z.send(protocol.encode({"type": "cancel", "id": run_id}))
-                    await z.recv_result(run_id)
-                    slot.replace = False
+        except BaseException:  # cancelled: the run must not outlive its caller
+            slot.replace = not await cancel_run(z.send, z.recv_result, run_id)
             raise
-        f = msg.fields
-        if f.get("broken") or f.get("status") == "sandbox_error":
-            slot.replace = True
-        elif z.base_rss and int(f.get("rss", 0)) > z.base_rss * (1 + self._growth):
-            slot.replace = True
+        slot.replace = must_replace(msg.fields, z.base_rss, self._growth)
         return to_result(msg, queue_s)

@@ -9,16 +9,22 @@ frames lives here once, so that both backends agree on every field.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import contextlib
+from typing import TYPE_CHECKING, Final
 
+import anyio
 import msgspec
 
+from . import protocol
 from .api import ExecRequest, ExecResult, ExecStatus
 
 if TYPE_CHECKING:
-    from . import protocol
+    from collections.abc import Awaitable, Callable
 
-__all__ = ("error_result", "run_frame", "to_result")
+__all__ = ("CANCEL_GRACE_S", "cancel_run", "error_result", "must_replace", "run_frame", "to_result")
+
+#: How long a cancelled caller waits for its runner to confirm the kill.
+CANCEL_GRACE_S: Final = 2.0
 
 
 def run_frame(run_id: int, request: ExecRequest) -> tuple[dict[str, object], dict[str, bytes]]:
@@ -64,3 +70,35 @@ def to_result(msg: protocol.Message, queue_s: float) -> ExecResult:
         error=str(f.get("error", "")),
         queue_s=queue_s,
     )
+
+
+def must_replace(fields: dict[str, object], base_rss: int, growth: float) -> bool:
+    """Whether a runner that sent this result frame should be replaced before its next run.
+
+    A broken runner (its setup failed, its cleanup left files) or one that
+    answered ``sandbox_error`` is not trusted with another run, and one whose
+    RSS grew past ``growth`` is leaking into every future fork.
+    """
+    if fields.get("broken") or fields.get("status") == "sandbox_error":
+        return True
+    rss = fields.get("rss", 0)
+    return bool(base_rss) and isinstance(rss, int) and rss > base_rss * (1 + growth)
+
+
+async def cancel_run(
+    send: Callable[[bytes], Awaitable[None]],
+    recv_result: Callable[[int], Awaitable[protocol.Message]],
+    run_id: int,
+    grace_s: float = CANCEL_GRACE_S,
+) -> bool:
+    """Ask a runner to kill run ``run_id``; True when it confirmed within ``grace_s``.
+
+    Called from a cancelled caller, so shielded: the run must not outlive its
+    caller. A runner that does not confirm in time is replaced instead.
+    """
+    with anyio.CancelScope(shield=True), anyio.move_on_after(grace_s):
+        with contextlib.suppress(Exception):
+            await send(protocol.encode({"type": "cancel", "id": run_id}))
+            await recv_result(run_id)
+            return True
+    return False
