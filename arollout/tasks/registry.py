@@ -124,6 +124,18 @@ _SUITES: Final[dict[str, SuiteEntry]] = {
         frozenset({"data_dir", "seed", "per_category", "cache_dir", "data_root"}),
         "EHRSQL-style questions on the eICU-CRD Demo 2.0 (arollout data fetch eicu-demo)",
     ),
+    "ehr-seqsql": SuiteEntry(
+        "arollout.tasks.seqsql.suite:make_suite",
+        frozenset(
+            {"source", "patients", "seed", "per_category", "data_dir", "cache_dir", "data_root"}
+        ),
+        "EHR-SeqSQL-style sequences of 2-4 dependent MIMIC-III questions, one JSON list of answers",
+    ),
+    "medagentgym": SuiteEntry(
+        "arollout.tasks.medagentgym:make_suite",
+        frozenset({"path", "database", "per_category", "cache_dir", "data_root"}),
+        "MedAgentGym's own EHR task files (path=) answered on your database (database=)",
+    ),
 }
 
 
