@@ -31,7 +31,6 @@ import os
 import socket
 import sys
 import traceback
-import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
@@ -64,9 +63,11 @@ class UnixHTTPConnection(http.client.HTTPConnection):
     """An HTTP connection whose transport is the episode's Unix socket."""
 
     def __init__(
-        self, host: str = HOST, port: int | None = None, timeout: float = _TIMEOUT_S, **_: Any
+        self, host: str = HOST, port: int | None = None, timeout: Any = _TIMEOUT_S, **_: Any
     ) -> None:
-        super().__init__(host, port, timeout=timeout)
+        # urllib passes socket's "global default" sentinel object when no timeout is given
+        seconds = timeout if isinstance(timeout, int | float) else _TIMEOUT_S
+        super().__init__(host, port, timeout=seconds)
 
     def connect(self) -> None:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -76,9 +77,12 @@ class UnixHTTPConnection(http.client.HTTPConnection):
 
 
 class _UnixHandler(urllib.request.HTTPHandler):
+    """Routes ``http://fhir.local`` over the socket; other hosts as usual (the
+    sandbox refuses their sockets anyway)."""
+
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         if req.host.split(":")[0] != HOST:
-            raise urllib.error.URLError(f"only {FHIR_BASE} is reachable from this sandbox")
+            return super().http_open(req)
         return self.do_open(UnixHTTPConnection, req)
 
 

@@ -10,21 +10,22 @@ under its own unprivileged uid), and a read-only mount does not stop it,
 since connecting writes nothing to the file system (only creating or
 removing the socket would).
 
-One :class:`FhirServer` serves one episode's store. Every connection carries
-one request (``Connection: close``), read under a deadline and size caps, so
-a client that stalls or floods cannot hold the engine; a request is handled
-by the pure :func:`~arollout.tasks.fhir.api.handle`, and no error inside a
-connection ever escapes into the episode.
+The server is an :class:`asyncio.Protocol` on ``loop.create_unix_server``:
+no task per episode or per connection, so thousands of open episodes cost
+only their sockets, and closing needs no cancellation (an accept loop
+cancelled while a connection is pending is a race in anyio's Unix listener).
+Each connection carries one request (``Connection: close``), parsed by the
+sans-I/O :class:`RequestParser` under size caps and a deadline, answered by
+the pure :func:`~arollout.tasks.fhir.api.handle`; nothing that happens on a
+connection can raise into the episode.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from typing import TYPE_CHECKING, Final, NamedTuple, final
-
-import anyio
-import anyio.abc
 
 from arollout.tasks.fhir import api
 
@@ -33,12 +34,19 @@ if TYPE_CHECKING:
 
     from arollout.tasks.fhir.store import EpisodeStore
 
-__all__ = ("MAX_BODY_BYTES", "FhirServer", "LoggedRequest")
+__all__ = (
+    "MAX_BODY_BYTES",
+    "MAX_HEADER_BYTES",
+    "FhirServer",
+    "LoggedRequest",
+    "RequestParser",
+    "frame",
+)
 
 MAX_HEADER_BYTES: Final = 16 * 1024
 MAX_BODY_BYTES: Final = 256 * 1024
 READ_TIMEOUT_S: Final = 30.0
-MAX_CONNECTIONS: Final = 32
+_LOG_LIMIT: Final = 10_000
 _REASONS: Final = {
     100: "Continue", 200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found",
     405: "Method Not Allowed", 411: "Length Required", 413: "Content Too Large",
@@ -54,10 +62,18 @@ class LoggedRequest(NamedTuple):
     status: int
 
 
-class _BadRequest(Exception):
+class BadRequest(Exception):
+    """The bytes are not an acceptable request; ``status`` says how."""
+
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+class Request(NamedTuple):
+    method: str
+    target: str
+    body: bytes
 
 
 def frame(response: api.Response) -> bytes:
@@ -68,44 +84,105 @@ def frame(response: api.Response) -> bytes:
     return "\r\n".join(head).encode("latin-1") + response.body
 
 
-async def _read_request(stream: anyio.abc.ByteStream) -> tuple[str, str, bytes]:
-    buffer = bytearray()
-    while b"\r\n\r\n" not in buffer:
-        if len(buffer) > MAX_HEADER_BYTES:
-            raise _BadRequest(431, "request headers are too large")
+@final
+class RequestParser:
+    """Incremental HTTP/1.1 request parsing (no I/O): feed bytes, get a request."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._head: tuple[str, str, int] | None = None  # method, target, content length
+        self.wants_continue = False
+
+    def feed(self, data: bytes) -> Request | None:
+        """Add ``data``; the request once complete, else None.
+
+        Raises:
+            BadRequest: malformed, too large, or a framing the server does not speak.
+        """
+        self._buffer += data
+        if self._head is None:
+            end = self._buffer.find(b"\r\n\r\n")
+            if end < 0:
+                if len(self._buffer) > MAX_HEADER_BYTES:
+                    raise BadRequest(431, "request headers are too large")
+                return None
+            if end > MAX_HEADER_BYTES:
+                raise BadRequest(431, "request headers are too large")
+            self._head = self._parse_head(bytes(self._buffer[:end]))
+            del self._buffer[: end + 4]
+        method, target, length = self._head
+        if len(self._buffer) < length:
+            return None
+        return Request(method, target, bytes(self._buffer[:length]))
+
+    def _parse_head(self, head: bytes) -> tuple[str, str, int]:
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ")
+        if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+            raise BadRequest(400, f"malformed request line {lines[0][:80]!r}")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            raise BadRequest(411, "chunked bodies are not supported: send a Content-Length")
         try:
-            buffer += await stream.receive(65536)
-        except anyio.EndOfStream:
-            raise _BadRequest(
-                400, "the connection closed before the request was complete"
-            ) from None
-    head, _, rest = bytes(buffer).partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    try:
-        method, target, _version = lines[0].split(" ")
-    except ValueError:
-        raise _BadRequest(400, f"malformed request line {lines[0]!r}") from None
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    if "chunked" in headers.get("transfer-encoding", "").lower():
-        raise _BadRequest(411, "chunked bodies are not supported: send a Content-Length")
-    try:
-        length = int(headers.get("content-length", "0"))
-    except ValueError:
-        raise _BadRequest(400, "Content-Length is not a number") from None
-    if length < 0 or length > MAX_BODY_BYTES:
-        raise _BadRequest(413, f"the body may hold at most {MAX_BODY_BYTES} bytes")
-    if length > len(rest) and headers.get("expect", "").lower() == "100-continue":
-        await stream.send(b"HTTP/1.1 100 Continue\r\n\r\n")
-    body = bytearray(rest)
-    while len(body) < length:
+            length = int(headers.get("content-length", "0"))
+        except ValueError:
+            raise BadRequest(400, "Content-Length is not a number") from None
+        if length < 0 or length > MAX_BODY_BYTES:
+            raise BadRequest(413, f"the body may hold at most {MAX_BODY_BYTES} bytes")
+        self.wants_continue = headers.get("expect", "").lower() == "100-continue"
+        return parts[0].upper(), parts[1], length
+
+
+class _Connection(asyncio.Protocol):
+    def __init__(self, server: FhirServer) -> None:
+        self.server = server
+        self.parser = RequestParser()
+        self.transport: asyncio.Transport | None = None
+        self.deadline: asyncio.TimerHandle | None = None
+        self.continued = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.server.connections.add(self)
+        self.deadline = asyncio.get_running_loop().call_later(READ_TIMEOUT_S, transport.abort)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server.connections.discard(self)
+        if self.deadline is not None:
+            self.deadline.cancel()
+
+    def data_received(self, data: bytes) -> None:
+        assert self.transport is not None
+        if self.transport.is_closing():
+            return
+        method, target = "?", "?"
         try:
-            body += await stream.receive(65536)
-        except anyio.EndOfStream:
-            raise _BadRequest(400, "the body is shorter than its Content-Length") from None
-    return method.upper(), target, bytes(body[:length])
+            request = self.parser.feed(data)
+            if request is None:
+                if self.parser.wants_continue and not self.continued:
+                    self.continued = True
+                    self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                return
+            method, target = request.method, request.target
+            response = api.handle(self.server.store, method, target, request.body)
+        except BadRequest as exc:
+            response = api.error(exc.status, str(exc))
+        except Exception as exc:  # a server bug must not take the episode down
+            response = api.error(500, f"server error: {exc!r}", "exception")
+        self.server.record(LoggedRequest(method, target, response.status))
+        self.transport.write(frame(response))
+        self.transport.close()
+
+    def eof_received(self) -> bool | None:
+        assert self.transport is not None
+        if not self.transport.is_closing():  # the client gave up before its request was complete
+            self.transport.write(frame(api.error(400, "the request is incomplete")))
+            self.transport.close()
+        return None
 
 
 @final
@@ -121,63 +198,37 @@ class FhirServer:
         self.store = store
         self.path = path
         self.log: list[LoggedRequest] = []
-        self._tg: anyio.abc.TaskGroup | None = None
-        self._slots = anyio.Semaphore(MAX_CONNECTIONS)  # released by the connection's task
+        self.connections: set[_Connection] = set()
+        self._server: asyncio.Server | None = None
+
+    def record(self, entry: LoggedRequest) -> None:
+        if len(self.log) < _LOG_LIMIT:
+            self.log.append(entry)
 
     async def __aenter__(self) -> FhirServer:
-        if self._tg is not None:
+        if self._server is not None:
             raise RuntimeError("a FhirServer can be opened only once")
-        listener = await anyio.create_unix_listener(self.path)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_unix_server(lambda: _Connection(self), self.path)
         try:
             os.chmod(self.path, 0o666)  # every sandbox uid may connect
-            self._tg = anyio.create_task_group()
-            await self._tg.__aenter__()
         except BaseException:
-            await listener.aclose()
+            self.close()
             raise
-        self._tg.start_soon(self._accept, listener)
         return self
 
     async def __aexit__(
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
-        assert self._tg is not None
-        self._tg.cancel_scope.cancel()
-        await self._tg.__aexit__(None, None, None)
+        self.close()
+        await asyncio.sleep(0)  # let aborted transports run connection_lost
+
+    def close(self) -> None:
+        """Stop listening, drop every connection and remove the socket (idempotent)."""
+        if self._server is not None:
+            self._server.close()
+        for connection in list(self.connections):
+            if connection.transport is not None:
+                connection.transport.abort()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
-
-    async def _accept(self, listener: anyio.abc.SocketListener) -> None:
-        assert self._tg is not None
-        async with listener:
-            while True:
-                await self._slots.acquire()
-                try:
-                    stream = await listener.accept()
-                except BaseException:
-                    self._slots.release()
-                    raise
-                self._tg.start_soon(self._connection, stream)
-
-    async def _connection(self, stream: anyio.abc.ByteStream) -> None:
-        method, target, status = "?", "?", 500
-        try:
-            async with stream:
-                try:
-                    with anyio.fail_after(READ_TIMEOUT_S):
-                        method, target, body = await _read_request(stream)
-                    response = api.handle(self.store, method, target, body)
-                except _BadRequest as exc:
-                    response = api.error(exc.status, str(exc))
-                except TimeoutError:
-                    return
-                except Exception as exc:  # a server bug must not take the episode down
-                    response = api.error(500, f"server error: {exc!r}", "exception")
-                status = response.status
-                await stream.send(frame(response))
-        except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError):
-            pass  # the client went away
-        finally:
-            self._slots.release()
-            if len(self.log) < 10_000:
-                self.log.append(LoggedRequest(method, target, status))
