@@ -41,18 +41,18 @@ from arollout.tasks.medcalc.suite import (
 )
 
 __all__ = (
+    "CalculatorIndex",
     "DEFAULT_DATA_ROOT",
     "DEFAULT_PER_CATEGORY",
+    "Draw",
     "GENERATOR_VERSION",
     "MAX_SHARE",
+    "MedCalcSuite",
     "SPECS",
     "SPECS_BY_KEY",
     "SUITE_NAME",
-    "TOLERANCE",
-    "CalculatorIndex",
-    "Draw",
-    "MedCalcSuite",
     "Spec",
+    "TOLERANCE",
     "build_tasks",
     "load_suite",
     "make_suite",

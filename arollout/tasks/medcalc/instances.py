@@ -38,11 +38,11 @@ if TYPE_CHECKING:
     from arollout.tasks.medcalc.spec import Spec
 
 __all__ = (
+    "BuiltTasks",
     "MAX_SHARE",
     "SPLITS",
     "SUITE_NAME",
     "TOLERANCE",
-    "BuiltTasks",
     "answer_of",
     "build_tasks",
     "question_text",
@@ -195,7 +195,11 @@ def _category(
                 reference_solution=reference_solution(
                     spec.func.__name__, spec.kind, args, draw.shown
                 ),
-                meta={"calculator": spec.title, "note_file": filename, "shown": dict(draw.shown)},
+                meta={
+                    "calculator": spec.title,
+                    "note_file": filename,
+                    "shown": {k: v for k, v in draw.shown.items() if k in args},
+                },
             )
         )
     return _drop_candidate_hits(tasks), notes

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import random
     from collections.abc import Callable, Sequence
 
-__all__ = ("READINGS", "Draw", "Fact", "Spec", "SpecKind", "jittered", "pick", "pick_int")
+__all__ = ("Draw", "Fact", "READINGS", "Spec", "SpecKind", "jittered", "pick", "pick_int")
 
 READINGS: Final = ("exact", "raw", "alt", "up", "down")
 """The readings every argument is recorded under; ``exact`` gives the gold answer."""
@@ -191,11 +191,11 @@ class Draw:
         return unit, shown, text
 
     def blood_pressure(self, sbp: int, dbp: int, *, args: tuple[str, str] = ("sbp", "dbp")) -> None:
-        unit = self.rng.choice(("mmHg", "mm Hg"))
-        self.set(args[0], sbp, f"{sbp} {unit}")
-        self.set(args[1], dbp, f"{dbp} {unit}")
+        text = f"{sbp}/{dbp} {self.rng.choice(('mmHg', 'mm Hg'))}"
+        self.set(args[0], sbp, text)
+        self.set(args[1], dbp, text)
         self.used.add("blood_pressure")
-        self.item("vitals", ("blood pressure", "BP"), f"{sbp}/{dbp} {unit}")
+        self.item("vitals", ("blood pressure", "BP"), text)
 
     def flag(
         self, key: str, p: float, *, arg: str | None = None, omit: float = 0.3, record: bool = True
@@ -220,8 +220,9 @@ class Draw:
         self.set(arg or key, option)
         self.used.add(key)
         wordings = GRADES[key][option]
-        if wordings:
-            self._say(section, self.rng.choice(wordings), "present")
+        text = self.rng.choice(wordings) if wordings else ""
+        if text:
+            self._say(section, text, "present")
         return option
 
     def _say(self, section: str, text: str, form: str) -> None:

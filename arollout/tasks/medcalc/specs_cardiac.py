@@ -52,13 +52,13 @@ def _draw_hasbled(d: Draw) -> None:
     d.flag("labile_inr", 0.25)
     d.flag("drugs_antiplatelet", 0.3, arg="drugs")
     drinks = rng.choice((0, 0, pick_int(rng, 1, 20, snaps=(8,), p=0.4)))
-    d.set("alcohol_drinks_per_week", drinks, f"{drinks} drinks/week")
-    d.fact(
-        "social",
-        "{He} does not drink alcohol."
+    said = (
+        "does not drink alcohol"
         if drinks == 0
-        else f"{{He}} drinks about {drinks} alcoholic drinks per week.",
+        else f"drinks about {drinks} alcoholic drinks per week"
     )
+    d.set("alcohol_drinks_per_week", drinks, said)
+    d.fact("social", f"{{He}} {said}.")
     d.med("warfarin 5 mg daily")
 
 
@@ -103,14 +103,16 @@ def _draw_wells_dvt(d: Draw) -> None:
     d.flag("active_cancer", 0.2)
     d.flag("bedridden_surgery", 0.25, arg="bedridden_or_surgery")
     diff = rng.choice((0.0, 3.0, rng.randint(1, 14) / 2))
-    d.set("calf_difference_cm", diff, f"{diff:g} cm")
     if diff == 0:
+        said = "equal on both sides"
         d.fact("exam", "Calf circumferences are equal on both sides.")
     else:
+        said = f"{diff:g} cm"
         d.fact(
             "exam",
-            f"The symptomatic calf measures {diff:g} cm more in circumference than the other calf.",
+            f"The symptomatic calf measures {said} more in circumference than the other calf.",
         )
+    d.set("calf_difference_cm", diff, said)
     for key, p in (
         ("collateral_veins", 0.2),
         ("entire_leg_swollen", 0.3),
@@ -265,7 +267,7 @@ CARDIAC_SPECS: Final[tuple[Spec, ...]] = (
             "Previously documented DVT (1)",
             "Alternative diagnosis to DVT as likely or more likely (-2)",
         ),
-        complaints=("with leg pain and swelling", "with a painful swollen calf"),
+        complaints=("with left leg pain", "with calf pain"),
     ),
     Spec(
         key="perc_rule",

@@ -71,15 +71,18 @@ def _draw_mme(d: Draw) -> None:
     d.patient(pick_int(d.rng, 25, 88))
     rng = d.rng
     regimen = []
+    lines = []
     for drug in rng.sample(sorted(_OPIOID_DOSES), k=rng.choice((1, 2, 2, 3))):
         dose = rng.choice(_OPIOID_DOSES[drug])
         if drug == "fentanyl_patch":
-            d.med(f"a fentanyl transdermal patch {dose:g} mcg/h, changed every 72 hours")
+            lines.append(f"a fentanyl transdermal patch {dose:g} mcg/h, changed every 72 hours")
             regimen.append((drug, dose, 1))
             continue
         label, per_day = rng.choice(_FREQUENCIES)
-        d.med(f"{drug} {dose:g} mg {label}")
+        lines.append(f"{drug} {dose:g} mg {label}")
         regimen.append((drug, dose, per_day))
+    for line in lines:
+        d.med(line)
     if rng.random() < 0.5:
         d.med(
             rng.choice(
@@ -90,7 +93,7 @@ def _draw_mme(d: Draw) -> None:
                 )
             )
         )
-    d.set("regimen", tuple(regimen), "; ".join(f"{a} {b:g} x {c}/day" for a, b, c in regimen))
+    d.set("regimen", tuple(regimen), "; ".join(lines))
 
 
 def _draw_steroid(d: Draw) -> None:
@@ -104,9 +107,10 @@ def _draw_steroid(d: Draw) -> None:
         if drug in ("dexamethasone", "methylprednisolone", "hydrocortisone")
         else "by mouth"
     )
-    d.med(" ".join(p for p in (drug, f"{dose:g} mg", route, label) if p))
+    text = " ".join(p for p in (drug, f"{dose:g} mg", route, label) if p)
+    d.med(text)
     d.set("drug", drug)
-    d.set("dose_mg", dose * per_day, f"{dose:g} mg {label}")
+    d.set("dose_mg", dose * per_day, text)
     d.set("target", target)
 
 

@@ -42,8 +42,9 @@ def _draw_sofa(d: Draw) -> None:
         if d.args["ventilated"]
         else rng.choice((0.21, 0.28, 0.32, 0.36, 0.4))
     )
-    d.set("fio2", fio2, f"{fio2:g}")
-    d.item("labs", ("FiO2",), rng.choice((f"{fio2:g}", f"{round(fio2 * 100)}%")))
+    said = rng.choice((f"{fio2:g}", f"{round(fio2 * 100)}%"))
+    d.set("fio2", fio2, said)
+    d.item("labs", ("FiO2",), said)
     d.measure("platelets", pick(rng, 8, 320, snaps=(150.0, 100.0, 50.0, 20.0)))
     d.measure("bilirubin", pick(rng, 0.3, 16.0, snaps=(1.2, 2.0, 6.0, 12.0)), arg="bilirubin_mg_dl")
     dbp = pick_int(rng, 30, 85)
@@ -64,7 +65,7 @@ def _draw_sofa(d: Draw) -> None:
     d.measure("creatinine", pick(rng, 0.5, 6.5, snaps=(1.2, 2.0, 3.5, 5.0)), arg="creatinine_mg_dl")
     if rng.random() < 0.6:
         output = pick_int(rng, 80, 2600, snaps=(200, 500), p=0.3)
-        d.set("urine_output_ml_day", output, f"{output} mL/day")
+        d.set("urine_output_ml_day", output, f"{output} mL")
         d.fact("exam", f"Urine output over the last 24 hours was {output} mL.")
     else:
         d.set("urine_output_ml_day", None)
@@ -232,7 +233,7 @@ ORGAN_SPECS: Final[tuple[Spec, ...]] = (
             "Connective tissue disease (1)",
             "Peptic ulcer disease (1)",
             "Liver disease: mild (1), moderate to severe, i.e. cirrhosis with portal hypertension (3)",
-            "Diabetes mellitus: uncomplicated (1), with end-organ damage (2)",
+            "Diabetes mellitus: none or diet-controlled (0), uncomplicated (1), with end-organ damage (2)",
             "Hemiplegia (2)",
             "Moderate to severe chronic kidney disease (2)",
             "Solid tumor: localized (2), metastatic (6)",

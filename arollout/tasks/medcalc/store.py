@@ -25,7 +25,7 @@ from arollout.errors import TaskError
 from arollout.tasks.base import Task
 from arollout.tasks.medcalc.instances import build_tasks
 
-__all__ = ("GENERATOR_VERSION", "BuiltSuite", "default_cache_root", "load_suite", "suite_key")
+__all__ = ("BuiltSuite", "GENERATOR_VERSION", "default_cache_root", "load_suite", "suite_key")
 
 GENERATOR_VERSION: Final = 1
 """Bump when the generated instances change in a way the source hash cannot see."""

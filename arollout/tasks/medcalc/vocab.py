@@ -286,7 +286,7 @@ CONDITIONS: Final[dict[str, Phrase]] = {
     "insulin_diabetes": Phrase(
         "history",
         ("type 2 diabetes treated with insulin glargine", "type 1 diabetes on an insulin pump"),
-        ("diabetes",),
+        (),
     ),
     # -- pneumonia, pharyngitis, sepsis, bleeding --------------------------------------------
     "confusion": Phrase(

@@ -81,17 +81,20 @@ GRADES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     },
     "liver": {
         "none": (),
-        "mild": ("chronic hepatitis without portal hypertension", "mild fatty liver disease"),
+        "mild": (
+            "chronic hepatitis B without portal hypertension",
+            "cirrhosis without portal hypertension",
+        ),
         "moderate_severe": (
             "cirrhosis with portal hypertension",
             "cirrhosis with a history of variceal bleeding",
         ),
     },
     "diabetes_grade": {
-        "none": (),
+        "none": ("", "", "diet-controlled type 2 diabetes"),
         "uncomplicated": (
-            "diet-controlled type 2 diabetes",
-            "type 2 diabetes without complications",
+            "type 2 diabetes on metformin without complications",
+            "type 2 diabetes treated with oral agents and no end-organ damage",
         ),
         "end_organ": ("type 2 diabetes with retinopathy", "diabetes complicated by nephropathy"),
     },
@@ -101,7 +104,8 @@ GRADES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
         "metastatic": ("metastatic lung cancer", "prostate cancer with bone metastases"),
     },
 }
-"""Graded findings: grade -> sentences (or, for history grades, noun phrases)."""
+"""Graded findings: grade -> sentences (or, for history grades, noun phrases); an empty
+wording means the grade is left unmentioned."""
 
 NEUTRAL_HISTORY: Final[tuple[tuple[str, bool], ...]] = (
     ("hypothyroidism", True),
