@@ -117,7 +117,7 @@ _SUITES: Final[dict[str, SuiteEntry]] = {
     "eicu": SuiteEntry(
         "arollout.tasks.eicu.suite:make_suite",
         frozenset({"seed", "patients", "per_category", "cache_dir", "data_root"}),
-        "EHRSQL-style eICU questions (70 categories) on a seeded synthetic eICU database",
+        "EHRSQL-style eICU questions (71 categories) on a seeded synthetic eICU database",
     ),
     "eicu-demo": SuiteEntry(
         "arollout.tasks.eicu.suite:make_demo_suite",

@@ -26,16 +26,22 @@ exactly the same rules. The rules follow EHRSQL's
 * **Intake/output**: only cells whose label occurs under an ``intake (ml)`` or
   ``output (ml)`` path are kept, the bare ``intake``/``output`` totals are not,
   and a trailing " intake"/" output" word is cut from the label.
-* **Ids** are renumbered from 0 in (stay, time) order; ``cost`` charges every
-  diagnosis, lab, treatment and medication row (:mod:`~arollout.tasks.eicu.cost`).
+* **Ids** are renumbered from 0 in (stay, time) order.
+* **Cost**: eICU-CRD has no charges; EHRSQL invents them, and so does
+  :func:`cost_rows`: every diagnosis, lab, treatment and medication row is one
+  charge of the person's hospital stay at the event's time, and each distinct
+  event name has one fixed price (so "what does X cost" has one answer). The
+  prices are our own draw: a typical price per event type (a lab test is
+  cheap, a procedure dear) times a log-normal factor seeded by
+  ``(seed, type, name)``, so a name's price does not depend on other rows.
 """
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Final
 
-from arollout.tasks.eicu.cost import cost_rows
 from arollout.tasks.eicu.schema import RAW_COLUMNS
 from arollout.tasks.eicu.timeline import NOW_MINUTE, StayClock, minute_text, place
 
@@ -44,7 +50,15 @@ if TYPE_CHECKING:
 
     from arollout.tasks.eicu.schema import RawTables, Rows
 
-__all__ = ("convert", "keep_patient", "path_name")
+__all__ = (
+    "EVENT_TYPES",
+    "TYPICAL_PRICE",
+    "convert",
+    "cost_rows",
+    "keep_patient",
+    "path_name",
+    "price",
+)
 
 _GENDERS: Final = frozenset({"male", "female"})
 _P = {name: i for i, name in enumerate(RAW_COLUMNS["patient"])}
@@ -134,17 +148,22 @@ def _patients(raw: RawTables, seed: int) -> tuple[list[tuple[Any, ...]], dict[in
 def _events(
     rows: Sequence[tuple[Any, ...]],
     unit_admit: dict[int, int],
-    offset_at: int,
     make: Callable[[tuple[Any, ...], str], tuple[Any, ...] | None],
+    *,
+    text: bool = True,
 ) -> list[tuple[Any, ...]]:
-    """Rows of kept stays with a time not after "now", as ``(id, *make(row, time))``."""
+    """Rows of kept stays with a time not after "now", as ``(id, *make(row, time))``.
+
+    The offset is each raw row's second field; ``text=False`` skips lower-casing
+    for tables whose strings are already canonical (the synthetic signals).
+    """
     made: list[tuple[int, int, tuple[Any, ...]]] = []
     for raw in rows:
         base = unit_admit.get(raw[0])
-        offset = raw[offset_at]
+        offset = raw[1]
         if base is None or offset is None or base + offset > NOW_MINUTE:
             continue
-        row = tuple(_low(v) for v in raw)
+        row = tuple([_low(v) for v in raw]) if text else raw
         built = make(row, minute_text(base + offset))
         if built is not None:
             made.append((raw[0], base + offset, built))
@@ -194,23 +213,24 @@ def convert(raw: RawTables, seed: int) -> Rows:
         return (stay, cellpath, label, value, when)
 
     rows: Rows = {"patient": patients}
-    rows["diagnosis"] = _events(raw["diagnosis"], admit, 1, named(dx_paths, True))
-    rows["treatment"] = _events(raw["treatment"], admit, 1, named(tx_paths, False))
+    rows["diagnosis"] = _events(raw["diagnosis"], admit, named(dx_paths, True))
+    rows["treatment"] = _events(raw["treatment"], admit, named(tx_paths, False))
     rows["lab"] = _events(
-        raw["lab"], admit, 1, lambda r, t: None if r[3] is None else (r[0], r[2], r[3], t)
+        raw["lab"], admit, lambda r, t: None if r[3] is None else (r[0], r[2], r[3], t), text=False
     )
-    rows["medication"] = _events(raw["medication"], admit, 1, medication)
+    rows["medication"] = _events(raw["medication"], admit, medication)
     rows["allergy"] = _events(
-        raw["allergy"], admit, 1, lambda r, t: None if not r[3] else (r[0], r[2], r[3], t)
+        raw["allergy"], admit, lambda r, t: None if not r[3] else (r[0], r[2], r[3], t)
     )
-    rows["intakeoutput"] = _events(raw["intakeoutput"], admit, 1, intakeoutput)
+    rows["intakeoutput"] = _events(raw["intakeoutput"], admit, intakeoutput)
     rows["microlab"] = _events(
         raw["microlab"],
         admit,
-        1,
         lambda r, t: None if not r[2] or not r[3] else (r[0], r[2], r[3], t),
     )
-    rows["vitalperiodic"] = _events(raw["vitalperiodic"], admit, 1, lambda r, t: (r[0], *r[2:], t))
+    rows["vitalperiodic"] = _events(
+        raw["vitalperiodic"], admit, lambda r, t: (r[0], *r[2:], t), text=False
+    )
     owner = {r[2]: (r[0], r[1]) for r in patients}
     rows["cost"] = cost_rows(rows, owner, seed)
     return {table: rows[table] for table in _ORDER}
@@ -228,3 +248,52 @@ _ORDER: Final = (
     "microlab",
     "vitalperiodic",
 )
+
+
+# -- cost ----------------------------------------------------------------------------------
+
+EVENT_TYPES: Final = ("diagnosis", "lab", "treatment", "medication")
+"""The ``cost.eventtype`` values, in the order their charges are written."""
+
+TYPICAL_PRICE: Final[dict[str, float]] = {
+    "diagnosis": 95.0,
+    "lab": 28.0,
+    "treatment": 240.0,
+    "medication": 35.0,
+}
+
+_COLUMNS: Final[dict[str, tuple[int, int]]] = {
+    # table: (name column, time column) in the converted row tuples
+    "diagnosis": (2, 3),
+    "lab": (2, 4),
+    "treatment": (2, 3),
+    "medication": (2, 5),
+}
+
+
+def price(seed: int, eventtype: str, name: str) -> float:
+    """The fixed price of one event name (two decimals, at least 0.50)."""
+    rng = random.Random(f"eicu-cost/{seed}/{eventtype}/{name}")
+    return max(0.5, round(TYPICAL_PRICE[eventtype] * rng.lognormvariate(0.0, 0.45), 2))
+
+
+def cost_rows(rows: Rows, owner: dict[int, tuple[str, int]], seed: int) -> list[tuple[Any, ...]]:
+    """``cost`` rows for the converted event tables in ``rows``.
+
+    Args:
+        rows: converted tables (``diagnosis``, ``lab``, ``treatment``, ``medication``).
+        owner: unit stay -> (``uniquepid``, ``patienthealthsystemstayid``).
+        seed: the price seed.
+    """
+    out: list[tuple[Any, ...]] = []
+    prices: dict[tuple[str, str], float] = {}
+    for eventtype in EVENT_TYPES:
+        name_at, time_at = _COLUMNS[eventtype]
+        for row in rows[eventtype]:
+            name = row[name_at]
+            key = (eventtype, name)
+            if key not in prices:
+                prices[key] = price(seed, eventtype, name)
+            pid, hss = owner[row[1]]
+            out.append((len(out), pid, hss, eventtype, row[0], row[time_at], prices[key]))
+    return out

@@ -65,7 +65,7 @@ def _lab(name: str, mean: float, sd: float, low: float, high: float, decimals: i
 PANELS: Final[dict[str, tuple[float, tuple[LabSpec, ...]]]] = {
     # panel: (chance per day, tests)
     "bmp": (
-        0.92,
+        0.85,
         (
             _lab("sodium", 139, 4.5, 110, 170, 0),
             _lab("potassium", 4.1, 0.55, 2.1, 7.5, 1),
@@ -79,7 +79,7 @@ PANELS: Final[dict[str, tuple[float, tuple[LabSpec, ...]]]] = {
         ),
     ),
     "cbc": (
-        0.88,
+        0.8,
         (
             _lab("wbc x 1000", 11, 5, 0.4, 60, 1),
             _lab("hgb", 10.8, 2.1, 4.5, 19, 1),
@@ -204,7 +204,7 @@ def lab_rows(seed: int, stays: Iterable[Stay]) -> list[tuple[int, int, str, floa
                         drawn.append((rng.choice(specs), base + rng.randrange(0, 90)))
                     elif day == 0 or name in ("bmp", "cbc") or rng.random() < 0.9:
                         drawn.extend((spec, base) for spec in specs)
-            for _ in range(rng.choice((0, 1, 2, 3, 4))):
+            for _ in range(rng.choice((0, 0, 1, 2, 3))):
                 when = day * 1440 + rng.randrange(0, 1440)
                 if start <= when < end:
                     drawn.append((BEDSIDE_GLUCOSE, when))

@@ -29,10 +29,12 @@ __all__ = (
     "NOW_COLUMN",
     "TOP_K",
     "VITALS",
-    "last_year_or_later",
+    "lab_cut",
     "lab_threshold",
+    "last_year_or_later",
     "top_k",
     "top_k_tie",
+    "vital_alarm",
     "vital_threshold",
     "with_vital",
     "with_window",
@@ -68,6 +70,17 @@ with_window: Final = with_choice(
 )
 """Draw a window that ends at "now" (``datetime(:current_time, '{window}')``)."""
 
+_CUTS: Final = {spec.name: round(spec.mean + spec.sd, spec.decimals) for spec in LABS}
+_ALARMS: Final[dict[str, tuple[str, str, tuple[float, ...]]]] = {
+    # column: (question word, SQL operator, thresholds)
+    "heartrate": ("above", ">", (100, 110, 120)),
+    "respiration": ("above", ">", (22, 25, 28)),
+    "sao2": ("below", "<", (95, 93, 90)),
+    "temperature": ("above", ">", (37.5, 37.8, 38.0)),
+    "systemicsystolic": ("below", "<", (110, 100, 90)),
+    "systemicdiastolic": ("below", "<", (60, 55, 50)),
+    "systemicmean": ("below", "<", (75, 70, 65)),
+}
 _LAB_DECIMALS: Final = {spec.name: spec.decimals for spec in LABS}
 _LAB_SD: Final = {spec.name: spec.sd for spec in LABS}
 
@@ -134,3 +147,23 @@ WITH c AS ({counts})
 SELECT (SELECT COUNT(*) FROM c) < :k
     OR (SELECT n FROM c ORDER BY n DESC LIMIT 1 OFFSET :k - 1)
      = (SELECT n FROM c ORDER BY n DESC LIMIT 1 OFFSET :k)"""
+
+
+def lab_cut(slots: Slots, _rng: random.Random) -> Slots | None:
+    """A fixed threshold per lab (reference mean plus one SD); unknown labs are skipped."""
+    cut = _CUTS.get(slots["labname"])
+    return None if cut is None else {**slots, "threshold": cut}
+
+
+def vital_alarm(slots: Slots, rng: random.Random) -> Slots | None:
+    """A whitelisted vital sign with one of its alarm thresholds and direction."""
+    column = rng.choice(tuple(_ALARMS))
+    word, op, cuts = _ALARMS[column]
+    return {
+        **slots,
+        "vital": column,
+        "vital_word": VITALS[column],
+        "direction": word,
+        "op": op,
+        "threshold": rng.choice(cuts),
+    }

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, final
 
 from arollout.tasks.ehr.database import EhrDatabase
 from arollout.tasks.ehr.suite import EhrSuite, SuiteSpec
-from arollout.tasks.eicu.database import build_demo, build_synthetic
-from arollout.tasks.eicu.demo_data import require_demo
+from arollout.tasks.eicu.database import build_demo, build_synthetic, require_demo
 from arollout.tasks.eicu.schema import SCHEMA
 from arollout.tasks.eicu.templates_charts import CHART_TEMPLATES
 from arollout.tasks.eicu.templates_events import EVENT_TEMPLATES
@@ -39,6 +38,7 @@ __all__ = (
     "DEMO_SPEC",
     "SYNTHETIC_DATA_ROOT",
     "SYNTHETIC_SPEC",
+    "TASKS_VERSION",
     "TEMPLATES",
     "EicuDemoSuite",
     "EicuSuite",
@@ -54,6 +54,10 @@ TEMPLATES: Final = (
     *CHART_TEMPLATES,
 )
 """Every eICU template, in the suite's stable order."""
+
+TASKS_VERSION: Final = 1
+"""The instance generator's version (templates, samplers); bump it whenever the
+tasks built from the same database change, so cached task lists are rebuilt."""
 
 DEFAULT_PATIENTS: Final = 1000
 DEFAULT_PER_CATEGORY: Final = 250
@@ -78,6 +82,7 @@ SYNTHETIC_SPEC: Final = SuiteSpec(
     templates=TEMPLATES,
     data_root=SYNTHETIC_DATA_ROOT,
     notes=_SYNTHETIC_NOTES,
+    version=TASKS_VERSION,
 )
 DEMO_SPEC: Final = SuiteSpec(
     name="eicu-demo",
@@ -85,6 +90,7 @@ DEMO_SPEC: Final = SuiteSpec(
     templates=TEMPLATES,
     data_root=DEMO_DATA_ROOT,
     notes=_DEMO_NOTES,
+    version=TASKS_VERSION,
 )
 
 

@@ -12,7 +12,7 @@ The structure follows eICU-CRD's (Pollard et al., Sci Data 5:180178, 2018):
 a person has one to three hospital stays (``patienthealthsystemstayid``) in
 2014-2015, each with one or two ICU unit stays (``patientunitstayid``); the
 unit stay is the unit of every event table. Terms come from the short lists
-in :mod:`~arollout.tasks.eicu.vocab` and :mod:`~arollout.tasks.eicu.drugs`,
+in :mod:`~arollout.tasks.eicu.vocab` and :mod:`~arollout.tasks.eicu.charts`,
 labs and vitals from :mod:`~arollout.tasks.eicu.signals`. Chronic diagnoses,
 home drugs and allergies belong to the person and recur across their stays,
 which is what makes "again", "since" and "first/last" questions meaningful.
@@ -25,20 +25,23 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from arollout.tasks.eicu.drugs import DRUGS, Drug
+from arollout.tasks.eicu.charts import (
+    ALLERGIES,
+    CULTURE_SITES,
+    DRUGS,
+    INTAKE_OUTPUT,
+    ORGANISMS,
+    Drug,
+    IoCell,
+)
 from arollout.tasks.eicu.signals import Stay, lab_rows, vital_rows
 from arollout.tasks.eicu.vocab import (
     ADMIT_SOURCES,
-    ALLERGIES,
-    CULTURE_SITES,
     DIAGNOSES,
     DISCHARGE_STATUSES,
     ETHNICITIES,
-    INTAKE_OUTPUT,
-    ORGANISMS,
     TREATMENTS,
     Diagnosis,
-    IoCell,
     Weighted,
 )
 

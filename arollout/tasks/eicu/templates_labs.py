@@ -15,12 +15,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from arollout.tasks.ehr.templates import AGGREGATES, Template, with_aggregate
-from arollout.tasks.eicu.signals import LABS
 from arollout.tasks.eicu.slots import (
     NOW,
     NOW_COLUMN,
     VITALS,
+    lab_cut,
     lab_threshold,
+    vital_alarm,
     vital_threshold,
     with_vital,
     with_window,
@@ -35,17 +36,6 @@ __all__ = ("LAB_TEMPLATES",)
 
 _LAB = "lab l JOIN patient p ON p.patientunitstayid = l.patientunitstayid"
 _STAY_LABS = f"SELECT DISTINCT p.uniquepid, p.patientunitstayid AS stay, l.labname FROM {_LAB}"
-_CUTS: Final = {spec.name: round(spec.mean + spec.sd, spec.decimals) for spec in LABS}
-_ALARMS: Final[dict[str, tuple[str, str, tuple[float, ...]]]] = {
-    # column: (question word, SQL operator, thresholds)
-    "heartrate": ("above", ">", (100, 110, 120)),
-    "respiration": ("above", ">", (22, 25, 28)),
-    "sao2": ("below", "<", (95, 93, 90)),
-    "temperature": ("above", ">", (37.5, 37.8, 38.0)),
-    "systemicsystolic": ("below", "<", (110, 100, 90)),
-    "systemicdiastolic": ("below", "<", (60, 55, 50)),
-    "systemicmean": ("below", "<", (75, 70, 65)),
-}
 _VITAL_EXTREMES = " UNION ALL ".join(
     f"SELECT p.uniquepid, v.patientunitstayid AS stay, '{c}' AS vital_key, MAX(v.{c}) AS peak "
     f"FROM vitalperiodic v JOIN patient p ON p.patientunitstayid = v.patientunitstayid "
@@ -55,26 +45,6 @@ _VITAL_EXTREMES = " UNION ALL ".join(
 _VITAL_STAYS = """
 SELECT DISTINCT p.uniquepid, v.patientunitstayid AS stay
 FROM vitalperiodic v JOIN patient p ON p.patientunitstayid = v.patientunitstayid"""
-
-
-def _lab_cut(slots: Slots, _rng: random.Random) -> Slots | None:
-    """A fixed threshold per lab (reference mean plus one SD); unknown labs are skipped."""
-    cut = _CUTS.get(slots["labname"])
-    return None if cut is None else {**slots, "threshold": cut}
-
-
-def _vital_alarm(slots: Slots, rng: random.Random) -> Slots | None:
-    """A whitelisted vital sign with one of its alarm thresholds and direction."""
-    column = rng.choice(tuple(_ALARMS))
-    word, op, cuts = _ALARMS[column]
-    return {
-        **slots,
-        "vital": column,
-        "vital_word": VITALS[column],
-        "direction": word,
-        "op": op,
-        "threshold": rng.choice(cuts),
-    }
 
 
 def _vital_aggregate(slots: Slots, rng: random.Random) -> Slots | None:
@@ -190,7 +160,7 @@ WHERE l.labname = :labname AND l.labresult > :threshold
         kind="integer",
         candidates="""
 SELECT DISTINCT labname, strftime('%Y', labresulttime) AS year FROM lab ORDER BY 1, 2""",
-        refine=_lab_cut,
+        refine=lab_cut,
     ),
     Template(
         name="lab_results_of_stay",
@@ -272,7 +242,7 @@ SELECT MIN(observationtime) FROM vitalperiodic
 WHERE patientunitstayid = :stay AND {vital} {op} :threshold""",
         kind="date",
         candidates=f"{_VITAL_STAYS} ORDER BY 2",
-        refine=_vital_alarm,
+        refine=vital_alarm,
     ),
     Template(
         name="vital_ever_above",
@@ -352,7 +322,7 @@ SELECT DISTINCT uniquepid, {NOW_COLUMN} FROM patient WHERE unitdischargetime IS 
 SELECT COUNT(*) FROM vitalperiodic WHERE patientunitstayid = :stay AND {vital} {op} :threshold""",
         kind="integer",
         candidates=f"{_VITAL_STAYS} ORDER BY 2",
-        refine=_vital_alarm,
+        refine=vital_alarm,
     ),
 )
 """Templates over ``lab`` and ``vitalperiodic``."""

@@ -110,6 +110,25 @@ SELECT COUNT(DISTINCT drugname) > 1 FROM medication WHERE patientunitstayid = :s
   AND drugstarttime = (SELECT MIN(drugstarttime) FROM medication WHERE patientunitstayid = :stay)""",
     ),
     Template(
+        name="first_three_drugs_of_stay",
+        category="stay_drug_sequence",
+        question=(
+            "List the first three drug orders (drug names) of patient {uniquepid} during ICU stay "
+            "{stay}, in order of their start time."
+        ),
+        sql="""
+SELECT drugname FROM medication WHERE patientunitstayid = :stay
+ORDER BY drugstarttime LIMIT 3""",
+        kind="list",
+        candidates=f"""
+SELECT p.uniquepid, p.patientunitstayid AS stay FROM {_MED}
+GROUP BY 1, 2 HAVING COUNT(*) >= 3 ORDER BY 2""",
+        ambiguous="""
+WITH f AS (SELECT drugstarttime FROM medication WHERE patientunitstayid = :stay
+           ORDER BY drugstarttime LIMIT 4)
+SELECT COUNT(DISTINCT drugstarttime) < COUNT(*) FROM f""",
+    ),
+    Template(
         name="distinct_drugs_of_stay",
         category="stay_drug_count",
         question=(

@@ -30,6 +30,7 @@ other patients are in the database.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from typing import TYPE_CHECKING, Final, NamedTuple
 
@@ -82,9 +83,16 @@ class Placement(NamedTuple):
     current: frozenset[str]
 
 
+@functools.cache
+def _day_text(day: int) -> str:
+    return (EPOCH + dt.timedelta(days=day)).date().isoformat()
+
+
 def minute_text(minute: int) -> str:
-    """``YYYY-MM-DD HH:MM:SS`` of a calendar minute."""
-    return (EPOCH + dt.timedelta(minutes=minute)).isoformat(sep=" ")
+    """``YYYY-MM-DD HH:MM:SS`` of a calendar minute (a day's date is formatted once)."""
+    day, rest = divmod(minute, 1440)
+    hours, minutes = divmod(rest, 60)
+    return f"{_day_text(day)} {hours:02d}:{minutes:02d}:00"
 
 
 def _clock_minutes(text: str) -> int:

@@ -1,12 +1,12 @@
-"""Term lists the synthetic eICU generator draws from (written for arollout).
+"""Diagnoses, treatments and demographics the synthetic eICU generator draws from.
 
 The strings imitate the shape of eICU-CRD values (Pollard et al., Sci Data
 5:180178, 2018; https://eicu-crd.mit.edu/eicutables/): diagnoses and
 treatments are ``|``-separated category paths, from which the EHRSQL
 conversion (glee4810/EHRSQL ``preprocess/preprocess_db_eicu.py``) derives a
-short name, and drug orders carry a name, a dosage and a route as free text.
-They are short lists of common ICU terms with ICD-9/ICD-10 codes from the
-public classifications, not extracts of the database. Each entry has a weight:
+short name (the bedside-chart terms are in :mod:`~arollout.tasks.eicu.charts`).
+They are short lists of common ICU terms written for arollout, with ICD-9 and
+ICD-10 codes from the public classifications, not extracts of the database. Each entry has a weight:
 a few terms are frequent and most are rare, as in real charts, which is what
 makes "how many patients had X" and "top three" questions answerable by
 counting rather than by guessing.
@@ -18,16 +18,11 @@ from typing import Final, NamedTuple
 
 __all__ = (
     "ADMIT_SOURCES",
-    "ALLERGIES",
-    "CULTURE_SITES",
     "DIAGNOSES",
     "DISCHARGE_STATUSES",
     "ETHNICITIES",
-    "INTAKE_OUTPUT",
-    "ORGANISMS",
     "TREATMENTS",
     "Diagnosis",
-    "IoCell",
     "Weighted",
 )
 
@@ -44,16 +39,6 @@ class Diagnosis(NamedTuple):
 
     path: str
     icd9code: str
-    weight: float
-
-
-class IoCell(NamedTuple):
-    """One intake/output flowsheet cell: where it sits, its label and volume (mL)."""
-
-    cellpath: str
-    celllabel: str
-    mean: float
-    sd: float
     weight: float
 
 
@@ -226,106 +211,6 @@ TREATMENTS: Final[tuple[Weighted, ...]] = (
     Weighted("infectious diseases|medications|antiviral therapy|acyclovir", 1),
 )
 """Treatment paths; like diagnoses, the name comes from the third and fourth parts."""
-
-ALLERGIES: Final[tuple[tuple[str, str | None, float], ...]] = (
-    ("penicillins", None, 12),
-    ("penicillin", "penicillin", 8),
-    ("sulfa (sulfonamide antibiotics)", None, 7),
-    ("codeine", "codeine phosphate", 6),
-    ("morphine", "morphine sulfate", 5),
-    ("aspirin", "aspirin", 4),
-    ("iodine", None, 4),
-    ("latex", None, 4),
-    ("levofloxacin", "levaquin", 3),
-    ("lisinopril", "lisinopril", 3),
-    ("erythromycin", "erythromycin", 3),
-    ("bactrim", "sulfamethoxazole-trimethoprim", 3),
-    ("shellfish", None, 2),
-    ("contrast media", None, 2),
-    ("vancomycin", "vancomycin", 2),
-    ("ciprofloxacin", "cipro", 2),
-    ("hydrocodone", "norco", 2),
-    ("tramadol", "ultram", 1),
-    ("amoxicillin", "amoxicillin", 2),
-    ("cephalexin", "keflex", 1),
-    ("ibuprofen", "motrin", 1),
-    ("haloperidol", "haldol", 1),
-    ("heparin", "heparin", 1),
-    ("peanuts", None, 1),
-    ("eggs", None, 1),
-)
-"""(allergy name, drug name or ``None`` for non-drug allergies, weight)."""
-
-_IO = "flowsheet|flowsheet cell labels|i&o"
-
-INTAKE_OUTPUT: Final[tuple[IoCell, ...]] = (
-    IoCell(f"{_IO}|output (ml)|urine", "urine", 240, 130, 40),
-    IoCell(f"{_IO}|output (ml)|urine catheter", "urine catheter", 200, 110, 8),
-    IoCell(f"{_IO}|output (ml)|stool", "stool", 180, 120, 4),
-    IoCell(f"{_IO}|output (ml)|gastric (ng)", "gastric (ng)", 150, 90, 2),
-    IoCell(f"{_IO}|output (ml)|chest tube", "chest tube", 120, 80, 2),
-    IoCell(f"{_IO}|output (ml)|emesis", "emesis", 160, 100, 1),
-    IoCell(f"{_IO}|intake (ml)|generic intake (ml)|p.o.", "p.o.", 260, 140, 10),
-    IoCell(
-        f"{_IO}|intake (ml)|crystalloids (ml)|continuous infusion meds",
-        "continuous infusion meds",
-        90,
-        60,
-        9,
-    ),
-    IoCell(f"{_IO}|intake (ml)|generic intake (ml)|ns ivf", "ns ivf", 500, 250, 8),
-    IoCell(f"{_IO}|intake (ml)|crystalloids (ml)|ns", "ns", 450, 250, 7),
-    IoCell(f"{_IO}|intake (ml)|generic intake (ml)|ivpb", "ivpb", 100, 50, 6),
-    IoCell(f"{_IO}|intake (ml)|crystalloids (ml)|other meds", "other meds", 60, 40, 3),
-    IoCell(
-        f"{_IO}|intake (ml)|nutrition (ml)|enteral formula volume/bolus amt (ml)",
-        "enteral formula volume/bolus amt (ml)",
-        300,
-        120,
-        3,
-    ),
-    IoCell(f"{_IO}|intake (ml)|generic intake (ml)|d5 1/2ns ivf", "d5 1/2ns ivf", 400, 200, 2),
-    IoCell(f"{_IO}|intake (ml)|blood products (ml)|prbcs", "prbcs", 300, 40, 1),
-    IoCell(f"{_IO}|intake (ml)|nutrition (ml)|tpn", "tpn", 700, 250, 1),
-    IoCell(f"{_IO}|intake (ml)|sedation (ml)|propofol", "propofol", 40, 25, 1),
-    IoCell(
-        f"{_IO}|intake (ml)|generic intake (ml)|lactated ringers", "lactated ringers", 500, 250, 2
-    ),
-)
-"""Flowsheet cells: outputs first, then intakes; volumes are normal, clipped above 0."""
-
-CULTURE_SITES: Final[tuple[Weighted, ...]] = (
-    Weighted("sputum, tracheal specimen", 9),
-    Weighted("blood, venipuncture", 7),
-    Weighted("urine, catheter specimen", 5),
-    Weighted("nasopharynx", 4),
-    Weighted("urine, voided specimen", 3),
-    Weighted("skin", 2),
-    Weighted("sputum, expectorated", 2),
-    Weighted("blood, central line", 2),
-    Weighted("wound, decubitus", 1),
-    Weighted("pleural fluid", 1),
-    Weighted("bronchial lavage", 1),
-    Weighted("cerebrospinal fluid", 1),
-)
-
-ORGANISMS: Final[tuple[Weighted, ...]] = (
-    Weighted("no growth", 11),
-    Weighted("staphylococcus aureus", 4),
-    Weighted("pseudomonas aeruginosa", 3),
-    Weighted("escherichia coli", 3),
-    Weighted("gram negative rods", 2),
-    Weighted("klebsiella pneumoniae", 2),
-    Weighted("yeast", 1),
-    Weighted("gram positive cocci", 1),
-    Weighted("mixed flora", 1),
-    Weighted("enterococcus faecalis", 1),
-    Weighted("candida albicans", 1),
-    Weighted("streptococcus pneumoniae", 1),
-    Weighted("acinetobacter baumannii", 1),
-    Weighted("proteus mirabilis", 1),
-    Weighted("enterobacter cloacae", 1),
-)
 
 ETHNICITIES: Final[tuple[Weighted, ...]] = (
     Weighted("caucasian", 78),
