@@ -68,8 +68,7 @@ async def run_check(
     """Boot a one-slot pool of ``backend``, read its protections and run every case."""
     pool: SandboxPool | DockerPool
     if backend == "docker":
-        # The container's memory holds the runner too: give it room above the runs' limit.
-        pool = DockerPool(slots=1, preload=preload, memory_mb=_LIMITS.memory_mb + 256, tmpfs_mb=64)
+        pool = DockerPool(slots=1, preload=preload, memory_mb=_LIMITS.memory_mb, tmpfs_mb=64)
     else:
         pool = SandboxPool(slots=1, preload=preload)
     async with pool:

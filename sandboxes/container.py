@@ -76,6 +76,7 @@ class ContainerSettings(msgspec.Struct, frozen=True, kw_only=True):
     preload: tuple[str, ...] = ()
     mode: Literal["zygote", "cold"] = "zygote"
     memory_mb: int = 2048
+    runner_mb: int = 512
     cpus: float = 1.0
     pids: int = 128
     tmpfs_mb: int = 256
@@ -87,7 +88,7 @@ def container_spec(
 ) -> dict[str, Any]:
     """The ``POST /containers/create`` body of one container whose runner runs as ``uid``."""
     tmp = f"rw,nosuid,nodev,size={settings.tmpfs_mb}m"
-    memory = settings.memory_mb << 20
+    memory = (settings.memory_mb + settings.runner_mb) << 20
     binds = [f"{_PACKAGE}:{RUNNER_DIR}:ro"]
     binds += [f"{m.source}:{m.target}:ro" for m in settings.mounts]
     return {
@@ -159,7 +160,11 @@ def container_report(
         "mount_namespace": (True, "the container's"),
         "net_namespace": (True, "network none"),
         "ipc_uts_namespace": (True, "the container's"),
-        "cgroup_memory": (True, f"container: {settings.memory_mb} MiB = memory+swap"),
+        "cgroup_memory": (
+            True,
+            f"run: {settings.memory_mb} MiB address space; "
+            f"container: {settings.memory_mb + settings.runner_mb} MiB = memory+swap",
+        ),
         "cgroup_pids": (True, f"container: {settings.pids} pids"),
         "cgroup_kill_sweep": (have.get("subreaper_sweep", False), "subreaper sweep after each run"),
         "unprivileged_uid": (True, f"uid {uid} per container, no capabilities"),

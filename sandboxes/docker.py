@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Final, Literal, final
 
 import anyio
 import anyio.abc
+import msgspec
 
 from . import dockerapi, protocol
 from .container import (
@@ -70,12 +71,11 @@ from .pool import (
     default_slots,
     protection_report,
 )
-from .slots import SlotQueue
+from .slots import SlotPool, SlotQueue
 from .wire import cancel_run, error_result, must_replace, run_frame, to_result
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from types import TracebackType
 
     from .api import ExecRequest, ExecResult, Mount
 
@@ -145,7 +145,7 @@ class _Slot:
 
 
 @final
-class DockerPool:
+class DockerPool(SlotPool["_Slot"]):
     """Warm, isolated execution in Docker containers: ``async with DockerPool() as pool``.
 
     Args:
@@ -157,10 +157,15 @@ class DockerPool:
         mode: ``"zygote"`` (fork the preloaded runner) or ``"cold"`` (a fresh
             interpreter per run, same isolation).
         strict: refuse to start unless every protection is active.
-        memory_mb: memory (= memory+swap) of a container: the runner's own
-            ~150 MB, the run and its tmpfs files. A run's ``Limits.memory_mb``
-            cannot exceed it, and one below it is enforced only through
-            ``Limits.address_space_mb``: a container's limit is fixed at creation.
+        memory_mb: the most memory one run may have: a request's
+            ``Limits.memory_mb`` is capped at it. Inside the container a run's
+            memory is enforced as address space (the runner has no cgroup of
+            its own to give it; a bomb fails with MemoryError, ``oom``).
+        runner_mb: what the container holds besides the run: the runner
+            (~70-200 MB with the preload), the page cache of the libraries it
+            maps and the tmpfs files. The container's memory (= memory+swap)
+            limit is ``memory_mb + runner_mb``; too little, and a run near its
+            limit drives the container into reclaim instead of MemoryError.
         cpus: CPU quota of a container, in CPUs.
         pids: pids limit of a container (its init, the runner and the runs).
         tmpfs_mb: size of each of ``/tmp``, ``/var/tmp``, ``/dev/shm`` and the workdir.
@@ -182,6 +187,7 @@ class DockerPool:
         mode: Literal["zygote", "cold"] = "zygote",
         strict: bool = False,
         memory_mb: int = 2048,
+        runner_mb: int = 512,
         cpus: float = 1.0,
         pids: int = 128,
         tmpfs_mb: int = 256,
@@ -206,6 +212,7 @@ class DockerPool:
             preload=tuple(DEFAULT_PRELOAD if preload is None else preload),
             mode=mode,
             memory_mb=memory_mb,
+            runner_mb=runner_mb,
             cpus=cpus,
             pids=pids,
             tmpfs_mb=tmpfs_mb,
@@ -228,36 +235,13 @@ class DockerPool:
         self._closed = False
 
     # -- lifecycle ---------------------------------------------------------------------
-    async def __aenter__(self) -> DockerPool:
-        if self._tg is not None or self._closed:
-            raise SandboxError("a DockerPool can be entered only once")
-        await self._client.__aenter__()
-        self._tg = anyio.create_task_group()
-        await self._tg.__aenter__()
+    async def _prepare(self) -> None:
+        """Reach the daemon, find the image and clear orphans, before any container starts."""
         atexit.register(self.cleanup)
-        try:
-            await self._client.require_image(self._settings.image)
-            if self._collect_orphans:
-                await remove_orphans(client=self._client)
-            async with anyio.create_task_group() as tg:
-                for slot in self._slots:
-                    tg.start_soon(self._boot, slot)
-            inactive = self.protections().inactive
-            if self._strict and inactive:
-                raise SandboxError(
-                    "strict=True but these protections are off: " + ", ".join(inactive)
-                )
-            for slot in self._slots:
-                self._idle.put(slot)
-        except BaseException:
-            await self.aclose()
-            raise
-        return self
-
-    async def __aexit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
+        await self._client.__aenter__()
+        await self._client.require_image(self._settings.image)
+        if self._collect_orphans:
+            await remove_orphans(client=self._client)
 
     async def aclose(self) -> None:
         """Remove every container of this pool (their runs are killed); idempotent.
@@ -407,6 +391,9 @@ class DockerPool:
             return error_result("no sandbox container available for this slot", queue_s)
         run_id = next(self._ids)
         box.runs += 1
+        if request.limits.memory_mb > self._settings.memory_mb:  # what the container can hold
+            limits = msgspec.structs.replace(request.limits, memory_mb=self._settings.memory_mb)
+            request = msgspec.structs.replace(request, limits=limits)
         answer_s = request.limits.wall_s + _ANSWER_GRACE_S
         try:
             await box.stream.write(protocol.encode(*run_frame(run_id, request)))

@@ -202,11 +202,15 @@ class DockerClient:
         return aiodocker.Docker(url=self.url), None
 
     async def __aenter__(self) -> DockerClient:
-        with docker_errors("connect to the Docker daemon"):
-            self._control = self._open_one(32)
-            self._streams = self._open_one(self._streams_limit + 8)
-            with anyio.fail_after(_CONTROL_S):
-                await self._control[0].version()
+        try:
+            with docker_errors("connect to the Docker daemon"):
+                self._control = self._open_one(32)
+                self._streams = self._open_one(self._streams_limit + 8)
+                with anyio.fail_after(_CONTROL_S):
+                    await self._control[0].version()
+        except BaseException:
+            await self.aclose()
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:

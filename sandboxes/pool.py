@@ -30,12 +30,10 @@ import msgspec
 
 from . import cgroups, protocol
 from .errors import SandboxError
-from .slots import SlotQueue
+from .slots import SlotPool, SlotQueue
 from .wire import cancel_run, error_result, must_replace, run_frame, to_result
 
 if TYPE_CHECKING:
-    from types import TracebackType
-
     from .api import ExecRequest, ExecResult
 
 __all__ = ("DEFAULT_PRELOAD", "Protection", "ProtectionReport", "SandboxPool", "default_slots")
@@ -202,7 +200,7 @@ def default_slots() -> int:
 
 
 @final
-class SandboxPool:
+class SandboxPool(SlotPool["_Slot"]):
     """Warm, isolated Python/shell execution: ``async with SandboxPool() as pool``.
 
     Args:
@@ -262,34 +260,9 @@ class SandboxPool:
         self._report: ProtectionReport | None = None
         self._closed = False
 
+    _strict_hint = "run as root on Linux with cgroups, or pass strict=False"
+
     # -- lifecycle ---------------------------------------------------------------------
-    async def __aenter__(self) -> SandboxPool:
-        if self._tg is not None or self._closed:
-            raise SandboxError("a SandboxPool can be entered only once")
-        self._tg = anyio.create_task_group()
-        await self._tg.__aenter__()
-        try:
-            async with anyio.create_task_group() as tg:
-                for slot in self._slots:
-                    tg.start_soon(self._boot, slot)
-            if self._strict and self.protections().inactive:
-                raise SandboxError(
-                    "strict=True but these protections are off: "
-                    + ", ".join(self.protections().inactive)
-                    + " (run as root on Linux with cgroups, or pass strict=False)"
-                )
-            for slot in self._slots:
-                self._idle.put(slot)
-        except BaseException:
-            await self.aclose()
-            raise
-        return self
-
-    async def __aexit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
     async def aclose(self) -> None:
         """Stop every zygote (their runs are killed) and remove their cgroups."""
         if self._closed:

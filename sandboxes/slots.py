@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import time
-from typing import Generic, TypeVar, final
+from typing import TYPE_CHECKING, ClassVar, Generic, Self, TypeVar, final
 
 import anyio
+import anyio.abc
 
-__all__ = ("SlotQueue",)
+from .errors import SandboxError
+
+if TYPE_CHECKING:
+    from .pool import ProtectionReport
+
+__all__ = ("SlotPool", "SlotQueue")
 
 SlotT = TypeVar("SlotT")
 
@@ -36,3 +42,57 @@ class SlotQueue(Generic[SlotT]):
         t0 = time.monotonic()
         slot = await self._recv.receive()
         return slot, time.monotonic() - t0
+
+
+class SlotPool(Generic[SlotT]):
+    """What both pools share: entered once, every slot booted at once, strict refusal.
+
+    Subclasses provide ``_boot`` (start one slot's runner), ``protections``
+    and ``aclose``, and may do work before the slots boot in ``_prepare``.
+    """
+
+    _slots: list[SlotT]
+    _idle: SlotQueue[SlotT]
+    _tg: anyio.abc.TaskGroup | None
+    _closed: bool
+    _strict: bool
+    #: What to change when ``strict=True`` refuses a degraded pool.
+    _strict_hint: ClassVar[str] = "or pass strict=False"
+
+    async def __aenter__(self) -> Self:
+        if self._tg is not None or self._closed:
+            raise SandboxError(f"a {type(self).__name__} can be entered only once")
+        self._tg = anyio.create_task_group()
+        await self._tg.__aenter__()
+        try:
+            await self._prepare()
+            async with anyio.create_task_group() as tg:
+                for slot in self._slots:
+                    tg.start_soon(self._boot, slot)
+            off = self.protections().inactive
+            if self._strict and off:
+                raise SandboxError(
+                    f"strict=True but these protections are off: {', '.join(off)}"
+                    f" ({self._strict_hint})"
+                )
+            for slot in self._slots:
+                self._idle.put(slot)
+        except BaseException:
+            await self.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def _prepare(self) -> None:
+        """Work before the slots boot (the Docker pool checks its daemon and image)."""
+
+    async def _boot(self, slot: SlotT) -> None:
+        raise NotImplementedError
+
+    def protections(self) -> ProtectionReport:
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        raise NotImplementedError

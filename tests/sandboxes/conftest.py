@@ -27,11 +27,38 @@ def _orphaned_zombie(pid: str) -> bool:
     return fields[0] == b"Z" and fields[1] == b"1"
 
 
+def _ppid(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return int(fh.read().rsplit(b")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _ours(pid: int) -> bool:
+    """Whether ``pid`` descends from this test process, or escaped to PID 1.
+
+    Other pools on a shared machine (another test run, a benchmark, an
+    engine) use the same uid range; their processes descend from them.
+    """
+    me = os.getpid()
+    parent = _ppid(pid)
+    if parent == 1:  # escaped: whoever made it, it should not exist
+        return True
+    for _ in range(64):
+        if parent == me:
+            return True
+        if parent in (0, 1):
+            return False
+        parent = _ppid(parent)
+    return False
+
+
 def sandbox_processes(uids: set[int] | None = None) -> list[int]:
     """Host pids owned by a sandbox uid (60000-64999, or one of ``uids``): none between runs.
 
-    Pass the pool's own slot uids on a shared machine: other pools (another
-    test run, a benchmark) use that range too.
+    Without ``uids`` (a test that makes its own pools), only processes of
+    this test process's pools count (see :func:`_ours`).
     """
     pids = []
     for entry in os.listdir("/proc"):
@@ -40,16 +67,24 @@ def sandbox_processes(uids: set[int] | None = None) -> list[int]:
                 uid = os.stat(f"/proc/{entry}").st_uid
             except OSError:
                 continue
-            mine = uid in uids if uids is not None else 60000 <= uid < 65000
+            mine = uid in uids if uids is not None else 60000 <= uid < 65000 and _ours(int(entry))
             if mine and not _orphaned_zombie(entry):
                 pids.append(int(entry))
     return pids
 
 
+def _pool_uids(request) -> set[int] | None:
+    """The slot uids of the test's ``pool`` fixture (None: the test has none)."""
+    if "pool" not in request.fixturenames:
+        return None
+    return {slot.uid for slot in request.getfixturevalue("pool")._slots}
+
+
 @pytest.fixture
-def strays():
-    """The function listing host processes of sandbox uids."""
-    return sandbox_processes
+def strays(request):
+    """The function listing host processes of sandbox uids (the test pool's, if it has one)."""
+    uids = _pool_uids(request)
+    return lambda: sandbox_processes(uids)
 
 
 _SCRATCH = ("/tmp", "/dev/shm", "/var/tmp")
@@ -84,9 +119,7 @@ def no_strays(request):
     With a ``pool`` fixture, only that pool's slot uids count: on a shared
     machine other pools (another test run, a benchmark) use the range too.
     """
-    uids = None
-    if "pool" in request.fixturenames:
-        uids = {slot.uid for slot in request.getfixturevalue("pool")._slots}
+    uids = _pool_uids(request)
     before = host_tmp_entries()
     yield
     assert sandbox_processes(uids) == []

@@ -49,15 +49,13 @@ async def pool(request, anyio_backend):
                 yield p
             return
         request.getfixturevalue("docker_ready")
-        # A container's memory holds its runner too (~70 MB with this
-        # preload, charged outside the run's cgroup on the host): the run
-        # gets about LIMITS.memory_mb, as on the host. Its tmpfs sizes are
-        # LIMITS.tmpfs_mb, the host's per run.
+        # The same numbers as the host's per run: the run's memory, and the
+        # size of each tmpfs (the container holds its runner on top).
         docker = DockerPool(
             slots=2,
             preload=("numpy", "pandas"),
             strict=True,
-            memory_mb=LIMITS.memory_mb + 256,
+            memory_mb=LIMITS.memory_mb,
             tmpfs_mb=LIMITS.tmpfs_mb,
         )
         async with docker as p:

@@ -1,0 +1,99 @@
+"""Building every family's instances once, and caching them.
+
+The cache file is keyed by :data:`GENERATOR_VERSION`, the options and a hash
+of this package's source, so editing a family rebuilds it and nothing stale is
+ever served. Files are written to a temporary name and renamed, so concurrent
+builders (several workers, several engines) never read a half-written cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+import msgspec
+
+from arollout.tasks.base import Task
+from arollout.tasks.biocoder.catalog import FAMILIES
+from arollout.tasks.biocoder.instances import build_family
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from arollout.tasks.biocoder.family import Family
+
+__all__ = ("GENERATOR_VERSION", "BuildStats", "build_tasks", "cache_path", "load_tasks")
+
+GENERATOR_VERSION: Final = 1
+_log = logging.getLogger(__name__)
+_DECODER: Final = msgspec.msgpack.Decoder(list[Task])
+_ENCODER: Final = msgspec.msgpack.Encoder()
+
+
+class BuildStats(msgspec.Struct, frozen=True, kw_only=True):
+    """What one build produced (per family: kept and dropped parameter sets)."""
+
+    kept: dict[str, int]
+    dropped: dict[str, int]
+    seconds: float
+
+
+def _source_digest() -> str:
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(here.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_path(cache_dir: str | os.PathLike[str] | None, *, per_family: int, seed: int) -> Path:
+    """Where the tasks for these options are cached."""
+    root = Path(
+        cache_dir
+        if cache_dir is not None
+        else os.environ.get("AROLLOUT_CACHE", Path.home() / ".cache" / "arollout")
+    )
+    name = f"tasks-v{GENERATOR_VERSION}-f{per_family}-s{seed}-{_source_digest()}.msgpack"
+    return root / "biocoder" / name
+
+
+def build_tasks(
+    *, per_family: int, seed: int, families: Sequence[Family] = FAMILIES
+) -> tuple[list[Task], BuildStats]:
+    """Every instance of ``families`` (in family order) and the build statistics."""
+    t0 = time.perf_counter()
+    tasks: list[Task] = []
+    kept: dict[str, int] = {}
+    dropped: dict[str, int] = {}
+    for family in families:
+        made, lost = build_family(family, per_family=per_family, seed=seed)
+        tasks.extend(made)
+        kept[family.name] = len(made)
+        dropped[family.name] = lost
+    return tasks, BuildStats(kept=kept, dropped=dropped, seconds=time.perf_counter() - t0)
+
+
+def load_tasks(
+    *, per_family: int, seed: int, cache_dir: str | os.PathLike[str] | None = None
+) -> tuple[Task, ...]:
+    """The suite's tasks, from the cache when it holds them, else built and cached."""
+    path = cache_path(cache_dir, per_family=per_family, seed=seed)
+    try:
+        return tuple(_DECODER.decode(path.read_bytes()))
+    except (OSError, msgspec.DecodeError):
+        pass
+    tasks, stats = build_tasks(per_family=per_family, seed=seed)
+    _log.info("built %d biocoder tasks in %.1f s", len(tasks), stats.seconds)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(_ENCODER.encode(tasks))
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only cache only costs a rebuild next time
+        _log.warning("could not cache biocoder tasks at %s: %s", path, exc)
+    return tuple(tasks)

@@ -1,0 +1,131 @@
+"""One submission as a sandbox program, and the verdict on its report.
+
+:func:`program` writes the agent's code to ``submission.py`` in the run's
+workdir and makes the run's code the embedded ``runtime`` harness plus a
+config (the nonce, the function name, the hidden inputs and time limits).
+:func:`grade` reads exactly one ``ARESULT <nonce> ...`` line from the run's
+stdout, and compares what each call returned with the expected values kept
+on the host (``Task.meta["tests"]``); a missing, duplicated or malformed
+report fails, whatever else the run printed or however it ended.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
+
+from arollout.tasks.base import Program, Verdict
+from arollout.tasks.biocoder import compare, runtime
+from sandboxes.api import ExecStatus
+
+if TYPE_CHECKING:
+    from arollout.tasks.base import Task
+    from sandboxes.api import ExecResult
+
+__all__ = ("DEFAULT_TIMING", "SUBMISSION_FILE", "Timing", "grade", "harness_source", "program")
+
+SUBMISSION_FILE: Final = "submission.py"
+_LISTED: Final = 5
+
+
+class Timing(NamedTuple):
+    """Time limits inside one run (they must fit in the sandbox's wall limit)."""
+
+    test_timeout_s: float = 2.0
+    budget_s: float = 6.0
+    import_timeout_s: float = 2.0
+
+
+DEFAULT_TIMING: Final = Timing()
+
+
+@functools.cache
+def harness_source() -> str:
+    """The source of the embedded harness (``runtime.py`` as it is on disk)."""
+    return Path(runtime.__file__).read_text(encoding="utf-8")
+
+
+def program(task: Task, code: str, nonce: str, timing: Timing = DEFAULT_TIMING) -> Program:
+    """The run of ``code`` against ``task``'s hidden tests."""
+    config = {
+        "nonce": nonce,
+        "path": SUBMISSION_FILE,
+        "function": task.meta["function"],
+        "tests": [[t["label"], t["args"]] for t in task.meta["tests"]],
+        "test_timeout_s": timing.test_timeout_s,
+        "budget_s": timing.budget_s,
+        "import_timeout_s": timing.import_timeout_s,
+    }
+    blob = json.dumps(config, allow_nan=True)
+    source = f"{harness_source()}\n\nmain(json.loads({blob!r}))\n"
+    return Program(code=source, files={SUBMISSION_FILE: code.encode("utf-8")})
+
+
+def _no_report(result: ExecResult) -> str:
+    status = result.status
+    if status is ExecStatus.TIMEOUT:
+        return "the run hit its time limit before the hidden tests finished"
+    if status is ExecStatus.OOM:
+        return "the run ran out of memory before the hidden tests finished"
+    if status is ExecStatus.OUTPUT_LIMIT:
+        return "the run printed more than the output limit allows"
+    if status is ExecStatus.SANDBOX_ERROR:
+        return f"the sandbox failed: {result.error}"
+    return (
+        "the hidden tests did not report: the process ended before they finished "
+        "(an exit at import or inside the function, or a crash)"
+    )
+
+
+def _report(result: ExecResult, nonce: str) -> dict[str, Any] | str:
+    prefix = f"{runtime.REPORT_TAG} {nonce} "
+    lines = [line for line in result.stdout.splitlines() if line.startswith(prefix)]
+    if not lines:
+        return _no_report(result)
+    if len(lines) > 1:
+        return "the harness report appeared more than once; output imitating it is not accepted"
+    try:
+        report = json.loads(lines[0][len(prefix) :])
+    except ValueError:
+        return "the harness report was garbled"
+    if not isinstance(report, dict) or not isinstance(report.get("results"), list):
+        return "the harness report was garbled"
+    return report
+
+
+def grade(task: Task, result: ExecResult, nonce: str) -> Verdict:
+    """The verdict on one run of :func:`program` (any status)."""
+    report = _report(result, nonce)
+    if isinstance(report, str):
+        return Verdict(correct=False, reason=report, score=0.0)
+    if "import" in report:
+        return Verdict(correct=False, reason=f"{report['import']}; no hidden test ran", score=0.0)
+    if "missing" in report:
+        return Verdict(
+            correct=False,
+            reason=f"the code defines no callable named {task.meta['function']!r}",
+            score=0.0,
+        )
+    tests = task.meta["tests"]
+    results = report["results"]
+    if len(results) != len(tests):
+        return Verdict(correct=False, reason="the harness report was garbled", score=0.0)
+    rel, abs_ = task.meta["rel_tol"], task.meta["abs_tol"]
+    outcomes = [
+        compare.judge(t["expect"], r, rel, abs_) for t, r in zip(tests, results, strict=True)
+    ]
+    passed = sum(o.ok for o in outcomes)
+    total = len(tests)
+    if passed == total:
+        return Verdict(correct=True, reason=f"all {total} hidden tests passed", parsed=passed, score=1.0)
+    failed = [(t["label"], o.why) for t, o in zip(tests, outcomes, strict=True) if not o.ok]
+    listed = "; ".join(f"{label!r}: {why}" for label, why in failed[:_LISTED])
+    more = f"; and {len(failed) - _LISTED} more" if len(failed) > _LISTED else ""
+    return Verdict(
+        correct=False,
+        reason=f"{passed}/{total} hidden tests passed. Failed: {listed}{more}",
+        parsed=passed,
+        score=passed / total,
+    )
