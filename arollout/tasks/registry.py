@@ -90,6 +90,11 @@ _SUITES: Final[dict[str, SuiteEntry]] = {
         frozenset({"seed", "per_category", "cache_dir"}),
         "statistical power and sample size for clinical studies (N-PowerAI-style)",
     ),
+    "biocoder": SuiteEntry(
+        "arollout.tasks.biocoder.suite:make_suite",
+        frozenset({"seed", "per_family", "cache_dir", "test_timeout_s", "budget_s"}),
+        "bioinformatics function writing graded by hidden unit tests (BioCoder-style)",
+    ),
     "mimic-iii": SuiteEntry(
         "arollout.tasks.mimic.suite:make_suite",
         frozenset(
@@ -102,27 +107,12 @@ _SUITES: Final[dict[str, SuiteEntry]] = {
         frozenset({"data_dir", "seed", "per_category", "cache_dir", "data_root"}),
         "EHRSQL-style questions on the MIMIC-III Clinical Database Demo 1.4 (arollout data fetch)",
     ),
-    "medcalc": SuiteEntry(
-        "arollout.tasks.medcalc:make_suite",
-        frozenset({"seed", "per_category", "cache_dir", "data_root"}),
-        "52 clinical calculators on template notes with mixed units (MedCalc-Bench-style)",
-    ),
     "treqs": SuiteEntry(
         "arollout.tasks.treqs.suite:make_suite",
         frozenset(
             {"source", "patients", "seed", "per_category", "data_dir", "cache_dir", "data_root"}
         ),
         "TREQS/MIMICSQL-style questions on five flattened MIMIC-III tables (synthetic by default)",
-    ),
-    "eicu": SuiteEntry(
-        "arollout.tasks.eicu.suite:make_suite",
-        frozenset({"seed", "patients", "per_category", "cache_dir", "data_root"}),
-        "EHRSQL-style eICU questions (71 categories) on a seeded synthetic eICU database",
-    ),
-    "eicu-demo": SuiteEntry(
-        "arollout.tasks.eicu.suite:make_demo_suite",
-        frozenset({"data_dir", "seed", "per_category", "cache_dir", "data_root"}),
-        "EHRSQL-style questions on the eICU-CRD Demo 2.0 (arollout data fetch eicu-demo)",
     ),
     "ehr-seqsql": SuiteEntry(
         "arollout.tasks.seqsql.suite:make_suite",
@@ -135,6 +125,26 @@ _SUITES: Final[dict[str, SuiteEntry]] = {
         "arollout.tasks.medagentgym:make_suite",
         frozenset({"path", "database", "per_category", "cache_dir", "data_root"}),
         "MedAgentGym's own EHR task files (path=) answered on your database (database=)",
+    ),
+    "medcalc": SuiteEntry(
+        "arollout.tasks.medcalc:make_suite",
+        frozenset({"seed", "per_category", "cache_dir", "data_root"}),
+        "52 clinical calculators on template notes with mixed units (MedCalc-Bench-style)",
+    ),
+    "eicu": SuiteEntry(
+        "arollout.tasks.eicu.suite:make_suite",
+        frozenset({"seed", "patients", "per_category", "cache_dir", "data_root"}),
+        "EHRSQL-style eICU questions (71 categories) on a seeded synthetic eICU database",
+    ),
+    "eicu-demo": SuiteEntry(
+        "arollout.tasks.eicu.suite:make_demo_suite",
+        frozenset({"data_dir", "seed", "per_category", "cache_dir", "data_root"}),
+        "EHRSQL-style questions on the eICU-CRD Demo 2.0 (arollout data fetch eicu-demo)",
+    ),
+    "biods": SuiteEntry(
+        "arollout.tasks.biods:make_suite",
+        frozenset({"seed", "per_category", "cache_dir", "data_root", "workers"}),
+        "survival and data analysis (BioDSBench-style) on packaged and synthetic cBioPortal data",
     ),
 }
 
