@@ -1,4 +1,6 @@
-"""Building every family's instances once, and caching them.
+"""Every family of the suite, and building their instances once, with a cache.
+
+:data:`FAMILIES` lists the families in category order.
 
 The cache file is keyed by :data:`GENERATOR_VERSION`, the options and a hash
 of this package's source, so editing a family rebuilds it and nothing stale is
@@ -18,7 +20,33 @@ from typing import TYPE_CHECKING, Final
 import msgspec
 
 from arollout.tasks.base import Task
-from arollout.tasks.biocoder.catalog import FAMILIES
+from arollout.tasks.biocoder import (
+    fam_align,
+    fam_cluster,
+    fam_codon,
+    fam_codon_stats,
+    fam_composition,
+    fam_coverage,
+    fam_distance,
+    fam_fasta,
+    fam_filters,
+    fam_gff,
+    fam_image,
+    fam_interval,
+    fam_kmer,
+    fam_kmer_graph,
+    fam_motif,
+    fam_objects,
+    fam_orf,
+    fam_phylo,
+    fam_profile,
+    fam_quality,
+    fam_sam,
+    fam_sam_depth,
+    fam_sequence,
+    fam_tree,
+    fam_vcf,
+)
 from arollout.tasks.biocoder.instances import build_family
 
 if TYPE_CHECKING:
@@ -26,10 +54,55 @@ if TYPE_CHECKING:
 
     from arollout.tasks.biocoder.family import Family
 
-__all__ = ("GENERATOR_VERSION", "BuildStats", "build_tasks", "cache_path", "load_tasks")
+__all__ = (
+    "FAMILIES",
+    "GENERATOR_VERSION",
+    "BuildStats",
+    "build_tasks",
+    "cache_path",
+    "family",
+    "load_tasks",
+)
 
 GENERATOR_VERSION: Final = 1
 _log = logging.getLogger(__name__)
+
+FAMILIES: Final[tuple[Family, ...]] = (
+    *fam_sequence.FAMILIES,
+    *fam_orf.FAMILIES,
+    *fam_composition.FAMILIES,
+    *fam_codon.FAMILIES,
+    *fam_codon_stats.FAMILIES,
+    *fam_kmer.FAMILIES,
+    *fam_kmer_graph.FAMILIES,
+    *fam_fasta.FAMILIES,
+    *fam_quality.FAMILIES,
+    *fam_sam.FAMILIES,
+    *fam_sam_depth.FAMILIES,
+    *fam_vcf.FAMILIES,
+    *fam_gff.FAMILIES,
+    *fam_interval.FAMILIES,
+    *fam_coverage.FAMILIES,
+    *fam_align.FAMILIES,
+    *fam_distance.FAMILIES,
+    *fam_motif.FAMILIES,
+    *fam_profile.FAMILIES,
+    *fam_phylo.FAMILIES,
+    *fam_cluster.FAMILIES,
+    *fam_tree.FAMILIES,
+    *fam_image.FAMILIES,
+    *fam_objects.FAMILIES,
+    *fam_filters.FAMILIES,
+)
+
+
+def family(name: str) -> Family:
+    """The family called ``name``."""
+    for fam in FAMILIES:
+        if fam.name == name:
+            return fam
+    raise KeyError(name)
+
 _DECODER: Final = msgspec.msgpack.Decoder(list[Task])
 _ENCODER: Final = msgspec.msgpack.Encoder()
 

@@ -27,6 +27,8 @@ import time
 import traceback
 from typing import Any
 
+__all__ = ("MAX_VALUE_CHARS", "REPORT_TAG", "decode_input", "encode_input", "encode_output", "main")
+
 REPORT_TAG = "ARESULT"
 """First word of the harness's report line."""
 

@@ -16,12 +16,9 @@ from typing import TYPE_CHECKING, Any, Final, final
 
 from arollout.errors import ConfigError, TaskError
 from arollout.tasks.biocoder import harness
-from arollout.tasks.biocoder.build import load_tasks
-from arollout.tasks.biocoder.catalog import FAMILIES
-from arollout.tasks.biocoder.info import answer_query
+from arollout.tasks.biocoder.build import FAMILIES, load_tasks
 from arollout.tasks.biocoder.instances import SPLITS, SUITE_NAME
-from arollout.tasks.biocoder.prompt import INSTRUCTIONS
-from arollout.tasks.biocoder.tricks import trivial_codes
+from arollout.tasks.biocoder.prompt import INSTRUCTIONS, answer_query
 from arollout.tasks.registry import int_option, path_option
 
 if TYPE_CHECKING:
@@ -129,7 +126,7 @@ class BiocoderSuite:
 
     def trivial_codes(self, task: Task) -> list[grading.Trivial]:
         """Suite-specific data-free submissions (all must fail)."""
-        return trivial_codes(task)
+        return harness.trivial_codes(task)
 
     def _own(self, task: Task) -> None:
         if task.suite != SUITE_NAME:
