@@ -254,17 +254,17 @@ class DockerPool(SlotPool["_Slot"]):
         if self._closed:
             return
         self._closed = True
-        with anyio.CancelScope(shield=True), anyio.move_on_after(_CLOSE_BOUND_S):
-            async with anyio.create_task_group() as tg:
-                for slot in self._slots:
-                    if slot.box is not None:
-                        tg.start_soon(slot.box.stream.aclose)
-                for cid in list(self._cids):
-                    tg.start_soon(self._remove, cid)
-        if self._tg is not None:  # the stream pumps and replacements still running
+        if self._tg is not None:  # stream pumps, and replacements: they remove what they made
             self._tg.cancel_scope.cancel()
             await self._tg.__aexit__(None, None, None)
         with anyio.CancelScope(shield=True):
+            with anyio.move_on_after(_CLOSE_BOUND_S):
+                async with anyio.create_task_group() as tg:
+                    for slot in self._slots:
+                        if slot.box is not None:
+                            tg.start_soon(slot.box.stream.aclose)
+                    for cid in list(self._cids):
+                        tg.start_soon(self._remove, cid)
             await self._client.aclose()
         if not self._cids:
             atexit.unregister(self.cleanup)
@@ -286,7 +286,12 @@ class DockerPool(SlotPool["_Slot"]):
         assert self._tg is not None
         name = f"arollout-sbx-{self._id}-{slot.index}-{next(self._names)}"
         spec = container_spec(self._settings, uid=slot.uid, labels=dockerapi.owner_labels(self._id))
-        cid = await self._client.create(spec, name)
+        try:
+            cid = await self._client.create(spec, name)
+        except BaseException:  # a create cut short may still have made it: remove it by name
+            with anyio.CancelScope(shield=True), anyio.move_on_after(_CLOSE_BOUND_S):
+                await self._remove(name)
+            raise
         self._cids.add(cid)
         box: _Box | None = None
         try:
@@ -313,9 +318,11 @@ class DockerPool(SlotPool["_Slot"]):
         return box
 
     async def _discard(self, box: _Box | None, cid: str) -> None:
+        """Stop a container's stream and remove the container (its processes die with it)."""
         if box is not None:
             box.pump_scope.cancel()
             await box.stream.aclose()
+            box.inbox.close()
         await self._remove(cid)
 
     async def _boot(self, slot: _Slot) -> None:
