@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from typing import TYPE_CHECKING, Final, NamedTuple, final
+from typing import TYPE_CHECKING, Final, NamedTuple, cast, final
 
 from arollout.tasks.fhir import api
 
@@ -145,10 +145,10 @@ class _Connection(asyncio.Protocol):
         self.continued = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not asyncio.Transport subclasses, but speak its API
+        self.transport = cast("asyncio.Transport", transport)
         self.server.connections.add(self)
-        self.deadline = asyncio.get_running_loop().call_later(READ_TIMEOUT_S, transport.abort)
+        self.deadline = asyncio.get_running_loop().call_later(READ_TIMEOUT_S, self.transport.abort)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.server.connections.discard(self)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import pytest
+import uvloop
 
 from arollout.tasks import grading
 from arollout.tasks.fhir import codes, orders
@@ -24,6 +25,17 @@ if TYPE_CHECKING:
     Http = Callable[..., Awaitable[tuple[int, dict[str, str], Any]]]
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(("asyncio", {"debug": True}), id="asyncio"),
+        pytest.param(("asyncio", {"loop_factory": uvloop.new_event_loop}), id="uvloop"),
+    ]
+)
+def anyio_backend(request: pytest.FixtureRequest) -> Any:
+    """The engine runs on uvloop: the transport must work on both loops."""
+    return request.param
 
 
 @pytest.fixture
