@@ -28,6 +28,7 @@ from sandboxes import (
     dockerapi,
     seccomp,
 )
+from sandboxes.container import ContainerSettings, container_spec, mount_problem
 
 from .conftest import container_strays, pool_processes
 
@@ -285,3 +286,28 @@ def test_guard_filter_protects_only_what_it_names():
     insns = [guarded[i : i + 8] for i in range(0, len(guarded), 8)]
     ks = [int.from_bytes(x[4:], "little") for x in insns]
     assert {11, 12, (-11) & 0xFFFFFFFF, (-12) & 0xFFFFFFFF, 0xFFFFFFFF} <= set(ks)
+
+
+def test_container_spec_has_every_outer_protection():
+    settings = ContainerSettings(memory_mb=512, runner_mb=256, pids=99, cpus=0.5, tmpfs_mb=32)
+    spec = container_spec(settings, uid=70123, labels={"k": "v"})
+    host = spec["HostConfig"]
+    assert (host["NetworkMode"], spec["NetworkDisabled"], host["ReadonlyRootfs"]) == (
+        "none",
+        True,
+        True,
+    )
+    assert host["Memory"] == host["MemorySwap"] == (512 + 256) << 20
+    assert (host["PidsLimit"], host["NanoCpus"], host["CapDrop"]) == (99, 500_000_000, ["ALL"])
+    assert host["SecurityOpt"] == ["no-new-privileges"] and host["Init"] is True
+    assert all("size=32m" in opts for opts in host["Tmpfs"].values())
+    assert "uid=70123" in host["Tmpfs"]["/workdir"] and spec["User"] != "70123:70123"
+    assert all(b.endswith(":ro") for b in host["Binds"]) and spec["Labels"]["k"] == "v"
+
+
+def test_mount_problem_accepts_pool_mounts_and_paths_inside_them():
+    have = (Mount(source="/srv/data", target="/data"),)
+    assert mount_problem(have, have) == ""
+    assert mount_problem(have, (Mount(source="/srv/data/mimic", target="/data/mimic"),)) == ""
+    assert "not bound" in mount_problem(have, (Mount(source="/srv/data/mimic", target="/mimic"),))
+    assert "not bound" in mount_problem(have, (Mount(source="/srv/database", target="/data"),))
