@@ -1,14 +1,37 @@
 """One episode's FHIR environment: a store, a server, and the socket directory.
 
 :class:`FhirEpisode` is the suite's :class:`~arollout.tasks.base.EpisodeEnv`.
-Opening it creates a fresh directory (mode 0755, so the sandbox uids can
-traverse it), an :class:`~.store.EpisodeStore` over the shared population and
-a :class:`~.server.FhirServer` on ``<dir>/fhir.sock``. Every run of the
-episode gets that directory bind-mounted read-only at :data:`SANDBOX_DIR` and
-``$FHIR_SOCKET`` pointing at the socket inside it; no other run sees it, so
-two episodes never share a server or a write. Closing stops the server and
-removes the directory (a synchronous, idempotent :meth:`FhirEpisode.cleanup`
-is the backstop when the async close is cut short).
+Opening it creates a fresh directory, an :class:`~.store.EpisodeStore` over
+the shared population and a :class:`~.server.FhirServer` on
+``<dir>/fhir.sock``; closing stops the server and removes the directory (the
+synchronous, idempotent :meth:`FhirEpisode.cleanup` is the backstop when the
+async close is cut short).
+
+How a sandboxed run reaches the server, and nothing else (host backend,
+``sandboxes/jail.py``, ``child.py``, ``seccomp.py``; each claim is checked
+against a real ``SandboxPool`` in ``tests/arollout/tasks/fhir/test_fhir_sandbox.py``):
+
+1. Every run of the episode gets :attr:`FhirEpisode.mounts`: the episode
+   directory bind-mounted read-only at :data:`SANDBOX_DIR` (``jail.bind_data``
+   binds it from the host root kept at ``/.old`` before the root is sealed),
+   and ``$FHIR_SOCKET=/fhir/fhir.sock``.
+2. The run's code is an unprivileged uid of its slot. ``connect()`` on a
+   Unix socket needs search permission on the directory (mode 0755) and
+   write permission on the socket inode (mode 0666); the read-only mount
+   does not matter, because connecting writes nothing to the file system
+   (creating, removing or writing files there fails with EROFS).
+3. The prelude (:mod:`.client`) speaks HTTP/1.1 over that socket for the
+   documented base URL ``http://fhir.local/fhir``; no name is resolved.
+4. Nothing else is reachable: the seccomp filter makes ``socket()`` fail
+   with EPERM for every family but ``AF_UNIX`` (so no TCP or UDP, loopback
+   included); abstract Unix sockets live in the network namespace, and each
+   run has a fresh one; path sockets are reachable only where the jail's
+   tmpfs root shows them, and it shows the host's ``/tmp`` (where other
+   episodes' directories are) nowhere. Each run mounts only its own
+   episode's directory, so two episodes never share a server or a write.
+
+``$FHIR_SOCKET_FALLBACK`` carries the socket's host path for sandboxes run
+without a mount namespace (a degraded mode with no isolation to preserve).
 
 Grading (:func:`grade_run`) reads the store, not the run's output alone: the
 printed answer must be right, and the resources the episode created must be

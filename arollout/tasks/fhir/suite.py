@@ -139,7 +139,7 @@ class FhirSuite:
         return FhirEpisode(self.store, task, root=self._socket_dir)
 
     def trivial_codes(self, task: Task) -> list[Trivial]:
-        return trivial_codes(task)
+        return trivial_codes(task, self.store)
 
     def _check(self, task: Task) -> None:
         if task.suite != SUITE_NAME:

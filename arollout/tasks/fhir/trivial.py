@@ -12,7 +12,10 @@ refuse:
 * a *wrong order*: a valid POST that the server accepts but that is not the
   order asked for (a swapped blood pressure, a dose off by one unit, a
   missing follow-up lab, the wrong priority or code), or any order at all on
-  a task that asks for none, each with the right answer printed.
+  a task that asks for none, each with the right answer printed;
+* *every candidate of the patient* at once (all of their results for the
+  lab, all their medications, problems, procedure dates or identifiers),
+  after placing exactly the right orders: the printed line alone must decide.
 
 Each probe asserts that its POSTs were accepted, so a probe that fails only
 because the server refused its payload shows up as a broken probe in the
@@ -26,14 +29,17 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from arollout.tasks import verify
-from arollout.tasks.fhir import codes, orders
+from arollout.tasks.fhir import codes, facts, orders
 from arollout.tasks.fhir.writes import NEXT_MORNING
 from arollout.tasks.grading import Trivial
 
 if TYPE_CHECKING:
     from arollout.tasks.base import Task
+    from arollout.tasks.fhir.store import BaseStore
 
-__all__ = ("trivial_codes", "wrong_orders")
+__all__ = ("patient_candidates", "trivial_codes", "wrong_orders")
+
+_LAB_OF = {"magnesium_replacement": "MG", "potassium_replacement": "K", "a1c_reorder": "A1C"}
 
 
 def _gold_line(task: Task) -> str:
@@ -80,8 +86,46 @@ def _lookup(mrn: str) -> str:
     return f"pid = fhir_get('Patient', identifier={mrn!r})['entry'][0]['resource']['id']\n"
 
 
-def trivial_codes(task: Task) -> list[Trivial]:
-    """The suite's probes for ``task``."""
+def patient_candidates(task: Task, store: BaseStore) -> list[Any]:
+    """Every value of the kind the task asks for that the patient's records hold."""
+    params = task.meta["params"]
+    pid = str(params["pid"])
+    category = task.category
+    alias = params.get("lab") or _LAB_OF.get(category)
+    if alias is not None:
+        values = [p.value for p in facts.series(store, pid, codes.lab(str(alias)).loinc)]
+        if category == "average_lab":  # the mean itself among every value and the overall mean
+            return [*values, sum(values) / len(values), task.answer.value]
+        if len(values) < 2:  # one result is no choice: add a neighbour, as a guesser would
+            values.append(round(float(values[0]) + 1, 1))
+        return values
+    if category == "latest_bp":
+        return [list(p.value) for p in facts.bp_series(store, pid)]
+    if category == "active_medications":
+        meds = store.of_patient("MedicationRequest", pid)
+        return sorted({m["medicationCodeableConcept"]["text"] for m in meds})
+    if category == "problem_list":
+        found = store.of_patient("Condition", pid)
+        return sorted({facts.coded(c, "code", codes.ICD10)[0] for c in found})
+    if category == "last_procedure":
+        return sorted(
+            {str(r["performedDateTime"])[:10] for r in store.of_patient("Procedure", pid)}
+        )
+    if category == "patient_age":
+        age = int(task.answer.value)
+        return [age - 1, age, age + 1]
+    return [task.meta["mrn"], pid]  # the patient's identifiers
+
+
+def _posts(specs: list[dict[str, Any]]) -> str:
+    return "".join(
+        f"made = fhir_post({body['resourceType']!r}, {body!r})\nassert made['id'], made\n"
+        for body in (orders.resource_for(spec) for spec in specs)
+    )
+
+
+def trivial_codes(task: Task, store: BaseStore) -> list[Trivial]:
+    """The suite's probes for ``task`` (``store``: the population, for the candidates)."""
     mrn = str(task.meta["mrn"])
     reads = (
         _lookup(mrn) + "fhir_search_all('Observation', patient=pid)\nfhir_get('Patient/' + pid)\n"
@@ -94,9 +138,11 @@ def trivial_codes(task: Task) -> list[Trivial]:
                 reads + f"print({_gold_line(task)!r})\n",
             )
         )
-    posts = "".join(
-        f"made = fhir_post({body['resourceType']!r}, {body!r})\nassert made['id'], made\n"
-        for body in (orders.resource_for(spec) for spec in wrong_orders(task))
+    gold = f"print({_gold_line(task)!r})\n"
+    probes.append(Trivial("a wrong order", _lookup(mrn) + _posts(wrong_orders(task)) + gold))
+    right = _posts([dict(e) for e in task.meta.get("expect", ())])
+    every = json.dumps(patient_candidates(task, store))
+    probes.append(
+        Trivial("every candidate of the patient", _lookup(mrn) + right + f"print({every!r})\n")
     )
-    probes.append(Trivial("a wrong order", _lookup(mrn) + posts + f"print({_gold_line(task)!r})\n"))
     return probes

@@ -12,7 +12,7 @@ from arollout.tasks import verify
 from arollout.tasks.fhir import orders
 from arollout.tasks.fhir.build import WRITE_CATEGORIES
 from arollout.tasks.fhir.episode import STATE_WRONG, grade_run
-from arollout.tasks.fhir.trivial import wrong_orders
+from arollout.tasks.fhir.trivial import patient_candidates, wrong_orders
 from sandboxes.api import ExecResult, ExecStatus
 
 if TYPE_CHECKING:
@@ -208,3 +208,18 @@ def test_any_other_patient_fails(tasks: list[Task], data: st.DataObject) -> None
     victim = data.draw(st.integers(0, len(created) - 1))
     created[victim]["subject"] = {"reference": f"Patient/{other}"}
     assert not grade_run(task, ok(answer_line(task)), created).correct
+
+
+def test_every_candidate_of_the_patient_holds_the_answer_and_fails(
+    small_suite: FhirSuite, tasks: list[Task]
+) -> None:
+    import json
+
+    for task in tasks:
+        candidates = patient_candidates(task, small_suite.store)
+        gold = task.answer.value
+        if task.answer.kind == "set":
+            assert set(gold) < set(candidates), task.id  # a strict superset
+        else:
+            assert gold in candidates and len(candidates) > 1, task.id
+        assert not grade_run(task, ok(json.dumps(candidates)), made(task)).correct, task.id
