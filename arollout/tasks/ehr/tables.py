@@ -26,7 +26,7 @@ from arollout.errors import TaskError
 from arollout.tasks.ehr.database import DB_FILENAME
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
     from pathlib import Path
 
 __all__ = (
@@ -125,11 +125,16 @@ def write_database(
     return counts
 
 
-def read_csv_gz(path: Path) -> Iterator[dict[str, str | None]]:
+def read_csv_gz(
+    path: Path, *, where: tuple[str, Collection[str]] | None = None
+) -> Iterator[dict[str, str | None]]:
     """Stream a (gzipped or plain) CSV with a header row; empty fields are ``None``.
 
     Column names are lower-cased, so upper-case headers (the credentialed
     MIMIC-III release) and lower-case ones (the demo) read the same.
+    ``where=(column, values)`` keeps only rows whose raw text in ``column`` is
+    one of ``values``, before any row is turned into a dict (a large table
+    filtered to a few items reads several times faster).
     """
     opener = gzip.open if path.suffix == ".gz" else open
     try:
@@ -137,7 +142,17 @@ def read_csv_gz(path: Path) -> Iterator[dict[str, str | None]]:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
             reader = csv.reader(text)
             header = [h.strip().lower() for h in next(reader)]
-            for record in reader:
+            if where is not None:
+                column, wanted = where[0], frozenset(where[1])
+                if column not in header:
+                    raise TaskError(f"{path} has no column {column!r}")
+                at = header.index(column)
+                records: Iterable[list[str]] = (
+                    r for r in reader if len(r) > at and r[at] in wanted
+                )
+            else:
+                records = reader
+            for record in records:
                 yield {k: (v if v != "" else None) for k, v in zip(header, record, strict=False)}
     except (OSError, StopIteration, csv.Error, UnicodeDecodeError) as exc:
         raise TaskError(f"cannot read {path}: {exc}") from exc

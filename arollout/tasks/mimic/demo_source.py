@@ -277,12 +277,11 @@ def _events(
             lower(r["dose_unit_rx"]),
             lower(r["route"]),
         )
+    vitals = [str(item) for item in VITAL_ITEMS]
     charted = sorted(
         (int(r["row_id"] or 0), r)
-        for r in _read(data_dir, "CHARTEVENTS")
-        if r["valuenum"] is not None
-        and r["icustay_id"] is not None
-        and int(r["itemid"] or 0) in VITAL_ITEMS
+        for r in read_csv_gz(source_file(data_dir, "CHARTEVENTS"), where=("itemid", vitals))
+        if r["valuenum"] is not None and r["icustay_id"] is not None
     )
     for _, r in charted:
         key = ids(r)

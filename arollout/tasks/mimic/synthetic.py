@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ("SYNTHETIC_VERSION", "generate")
 
-SYNTHETIC_VERSION: Final = 1
+SYNTHETIC_VERSION: Final = 2
 """Bump whenever the generated rows change (it keys the database cache)."""
 
 _START: Final = dt.datetime(2100, 1, 1)
@@ -228,9 +228,12 @@ def _admission(
     ]
     for drug in drugs:
         for _ in range(rng.choices((1, 2, 3), (60, 28, 12))[0]):
-            start = (admit + dt.timedelta(minutes=rng.randrange(minutes))).replace(
-                minute=0, second=0
-            )
+            exact = (admit + dt.timedelta(minutes=rng.randrange(minutes))).replace(second=0)
+            start = exact.replace(minute=0)  # orders start on the hour...
+            if start < admit:
+                start += dt.timedelta(hours=1)
+            if start > end:  # ...unless that leaves the stay
+                start = exact
             stop = start + dt.timedelta(days=rng.randint(1, 6))
             h.add(
                 "prescriptions",
