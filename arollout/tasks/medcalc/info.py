@@ -48,8 +48,10 @@ def _units(key: str) -> str:
     for unit in measure.units[1:]:
         if unit.offset:
             others.append(f"{unit.symbol} (C = (F - 32) x 5/9)")
+        elif unit.scale < 1.0:
+            others.append(f"{unit.symbol} (divide by {1 / unit.scale:.6g} for {canonical})")
         elif unit.scale != 1.0:
-            others.append(f"{unit.symbol} (x {unit.scale:.6g} -> {canonical})")
+            others.append(f"{unit.symbol} (multiply by {unit.scale:.6g} for {canonical})")
         else:
             others.append(unit.symbol)
     names = ", ".join(measure.labels)

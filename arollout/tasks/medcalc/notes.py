@@ -156,16 +156,19 @@ def _age_phrase(draw: Draw) -> str:
 
 
 def _intro(draw: Draw, complaint: str, rng: random.Random) -> str:
+    opening = rng.random() < 0.5
     if draw.age < 18:
         noun = "girl" if draw.female else "boy"
-    else:
+    elif opening:
         noun = rng.choice(("woman", "female patient") if draw.female else ("man", "male patient"))
+    else:  # "The patient is a ... woman", not "... female patient"
+        noun = "woman" if draw.female else "man"
     who = f"{draw.race} {noun}" if draw.race else noun
     age = _age_phrase(draw)
     article = "An" if age[0] in "8" or age.startswith(("11-", "18-")) else "A"
     head = complaint.split(" ", 1)[0]
     predicate = f"{rng.choice(_SETTINGS[head])} {complaint}" if head in _SETTINGS else complaint
-    if rng.random() < 0.5:
+    if opening:
         return f"{article} {age} {who} {predicate}."
     return f"The patient is {article.lower()} {age} {who} who {predicate}."
 

@@ -57,9 +57,8 @@ def test_instructions_and_request_info(small_suite: MedCalcSuite) -> None:
     about = small_suite.request_info(task, "Cockcroft-Gault")
     assert "Nephron 1976" in about and "creatinine_mg_dl" in about
     assert repr(task.answer.value) not in about and str(round(task.answer.value, 1)) not in about
-    assert "88.4" in small_suite.request_info(
-        task, "creatinine"
-    ) or "0.0113" in small_suite.request_info(task, "creatinine")
+    assert "divide by 88.4" in small_suite.request_info(task, "creatinine")
+    assert "multiply by 2.54" in small_suite.request_info(task, "height")
     assert "Several calculators" in small_suite.request_info(task, "qtc")
     assert "Nothing matches" in small_suite.request_info(task, "zzzz")
 
