@@ -46,20 +46,21 @@ import shutil
 import tempfile
 from typing import TYPE_CHECKING, Final, final
 
+import anyio
+
 from arollout.errors import TaskError
 from arollout.tasks import verify
 from arollout.tasks.base import Verdict
 from arollout.tasks.fhir import codes, orders
 from arollout.tasks.fhir.server import FhirServer
-from arollout.tasks.fhir.store import EpisodeStore
+from arollout.tasks.fhir.store import BaseStore, EpisodeStore
 from sandboxes.api import ExecStatus, Mount
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from types import TracebackType
 
     from arollout.tasks.base import Task
-    from arollout.tasks.fhir.store import BaseStore
     from sandboxes.api import ExecResult
 
 __all__ = ("SANDBOX_DIR", "SOCKET_NAME", "STATE_WRONG", "FhirEpisode", "grade_run")
@@ -96,13 +97,23 @@ class FhirEpisode:
         root: where the episode directory is created (default: the system temp dir).
     """
 
-    def __init__(self, base: BaseStore, task: Task, root: str | None = None) -> None:
+    def __init__(
+        self, base: BaseStore | Callable[[], BaseStore], task: Task, root: str | None = None
+    ) -> None:
         self.task = task
-        self.store = EpisodeStore(base, salt=task.id)
+        self._base = base
+        self._store: EpisodeStore | None = None
         self._root = root
         self.directory = ""
         self._server: FhirServer | None = None
         self._entered = False
+
+    @property
+    def store(self) -> EpisodeStore:
+        """The episode's store (the population plus this episode's writes)."""
+        if self._store is None:
+            raise TaskError("the FHIR episode is not open")
+        return self._store
 
     @property
     def socket_path(self) -> str:
@@ -137,6 +148,12 @@ class FhirEpisode:
         if self._entered:
             raise TaskError("a FhirEpisode can be opened only once")
         self._entered = True
+        base = self._base
+        if not isinstance(
+            base, BaseStore
+        ):  # the first episode decodes the population: off the loop
+            base = await anyio.to_thread.run_sync(base)
+        self._store = EpisodeStore(base, salt=self.task.id)
         self.directory = tempfile.mkdtemp(prefix="arollout-fhir-", dir=self._root)
         try:
             os.chmod(self.directory, 0o755)
@@ -145,7 +162,7 @@ class FhirEpisode:
                     f"socket path {self.socket_path!r} is too long for a Unix socket; "
                     "set the suite's socket_dir option to a short directory"
                 )
-            self._server = FhirServer(self.store, self.socket_path)
+            self._server = FhirServer(self._store, self.socket_path)
             await self._server.__aenter__()
         except BaseException:
             self.cleanup()

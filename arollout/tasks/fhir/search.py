@@ -190,7 +190,7 @@ _DEFAULT_DATE: Final = {
 class Filter(NamedTuple):
     name: str
     modifier: str
-    values: tuple[str, ...]  # OR-ed
+    values: tuple[Any, ...]  # OR-ed; a date filter holds its parsed (prefix, range)
 
 
 class Query(NamedTuple):
@@ -246,10 +246,11 @@ def parse_query(resource_type: str, pairs: Sequence[tuple[str, str]]) -> Query:
             allowed = {"string": ("", "exact", "contains")}.get(kind, ("",))
             if modifier not in allowed:
                 raise SearchError(f"modifier :{modifier} is not supported on {name!r}")
-            values = tuple(v for v in value.split(",")) if kind != "date" else (value,)
+            values: tuple[Any, ...]
             if kind == "date":
-                for v in values:
-                    _date_operand(v)  # refuse malformed dates up front
+                values = (_date_operand(value),)  # parsed once, and refused up front when malformed
+            else:
+                values = tuple(value.split(","))
             filters.append(Filter(name, modifier, values))
     return Query(tuple(filters), tuple(sort), count, offset)
 
@@ -310,7 +311,7 @@ def _reference_id(value: str) -> str:
     return value.rsplit("/", 1)[-1]
 
 
-def _hit(kind: str, modifier: str, wanted: str, have: Any) -> bool:
+def _hit(kind: str, modifier: str, wanted: Any, have: Any) -> bool:
     if kind == "token":
         return _token_hit(wanted, have)
     if kind == "string":
@@ -319,7 +320,7 @@ def _hit(kind: str, modifier: str, wanted: str, have: Any) -> bool:
         folded, needle = _fold(have), _fold(wanted)
         return needle in folded if modifier == "contains" else folded.startswith(needle)
     if kind == "date":
-        return _date_hit(have, _date_operand(wanted))
+        return _date_hit(have, wanted)
     if kind == "reference":
         return bool(_reference_id(have) == _reference_id(wanted))
     return bool(have == wanted)  # _id

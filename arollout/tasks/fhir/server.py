@@ -17,7 +17,10 @@ cancelled while a connection is pending is a race in anyio's Unix listener).
 Each connection carries one request (``Connection: close``), parsed by the
 sans-I/O :class:`RequestParser` under size caps and a deadline, answered by
 the pure :func:`~arollout.tasks.fhir.api.handle`; nothing that happens on a
-connection can raise into the episode.
+connection can raise into the episode. Requests the indexes answer at once
+(writes, reads by id, searches of one patient: well under a millisecond) are
+answered inline; a search over the whole population goes to a worker thread,
+so an agent that scans everything cannot stall the engine's other episodes.
 """
 
 from __future__ import annotations
@@ -143,6 +146,7 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.deadline: asyncio.TimerHandle | None = None
         self.continued = False
+        self.busy = False  # a complete request is being answered
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports are not asyncio.Transport subclasses, but speak its API
@@ -157,9 +161,8 @@ class _Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         assert self.transport is not None
-        if self.transport.is_closing():
+        if self.transport.is_closing() or self.busy:
             return
-        method, target = "?", "?"
         try:
             request = self.parser.feed(data)
             if request is None:
@@ -167,22 +170,61 @@ class _Connection(asyncio.Protocol):
                     self.continued = True
                     self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
                 return
-            method, target = request.method, request.target
-            response = api.handle(self.server.store, method, target, request.body)
         except BadRequest as exc:
-            response = api.error(exc.status, str(exc))
-        except Exception as exc:  # a server bug must not take the episode down
-            response = api.error(500, f"server error: {exc!r}", "exception")
+            self._reply("?", "?", api.error(exc.status, str(exc)))
+            return
+        self.busy = True
+        store, method, target = self.server.store, request.method, request.target
+        if _cheap(method, target):
+            self._reply(method, target, _handle(store, method, target, request.body))
+            return
+        # A search over the whole population takes tens of milliseconds: off the loop.
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(None, _handle, store, method, target, request.body)
+        future.add_done_callback(lambda done: self._reply(method, target, _result(done)))
+
+    def _reply(self, method: str, target: str, response: api.Response) -> None:
+        assert self.transport is not None
         self.server.record(LoggedRequest(method, target, response.status))
-        self.transport.write(frame(response))
-        self.transport.close()
+        if not self.transport.is_closing():
+            self.transport.write(frame(response))
+            self.transport.close()
 
     def eof_received(self) -> bool | None:
         assert self.transport is not None
-        if not self.transport.is_closing():  # the client gave up before its request was complete
+        if self.busy:
+            return True  # the client only shut its side: keep ours open for the answer
+        if not self.transport.is_closing():  # it gave up before its request was complete
             self.transport.write(frame(api.error(400, "the request is incomplete")))
             self.transport.close()
         return None
+
+
+def _cheap(method: str, target: str) -> bool:
+    """Whether answering inline keeps the loop responsive: a write, a read by id, or a
+    search narrowed to one patient (an index hit)."""
+    path, _, query = target.partition("?")
+    if method != "GET" or len([s for s in path.split("/") if s and s != "fhir"]) != 1:
+        return True
+    return any(
+        k in ("patient", "subject") for k, _, _ in (p.partition("=") for p in query.split("&"))
+    )
+
+
+def _handle(store: EpisodeStore, method: str, target: str, body: bytes) -> api.Response:
+    try:
+        return api.handle(store, method, target, body)
+    except Exception as exc:  # a server bug must not take the episode down
+        return api.error(500, f"server error: {exc!r}", "exception")
+
+
+def _result(done: asyncio.Future[api.Response]) -> api.Response:
+    if done.cancelled():
+        return api.error(500, "the request was cancelled", "exception")
+    error = done.exception()
+    if error is not None:
+        return api.error(500, f"server error: {error!r}", "exception")
+    return done.result()
 
 
 @final

@@ -95,6 +95,9 @@ class FhirSuite:
     @property
     def store(self) -> BaseStore:
         """The shared population (loaded on first use)."""
+        return self._load_store()
+
+    def _load_store(self) -> BaseStore:
         with self._lock:
             if self._store is None:
                 self._store = cache.load_store(**self._options, cache_dir=self._cache_dir)
@@ -136,7 +139,10 @@ class FhirSuite:
 
     def open_episode(self, task: Task) -> FhirEpisode:
         self._check(task)
-        return FhirEpisode(self.store, task, root=self._socket_dir)
+        loaded = self._store
+        return FhirEpisode(
+            loaded if loaded is not None else self._load_store, task, root=self._socket_dir
+        )
 
     def trivial_codes(self, task: Task) -> list[Trivial]:
         return trivial_codes(task, self.store)

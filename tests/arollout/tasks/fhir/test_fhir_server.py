@@ -180,3 +180,71 @@ async def test_episodes_grade_only_their_own_task(small_suite: FhirSuite, task: 
     async with small_suite.open_episode(task) as env:
         with pytest.raises(TaskError):
             env.grade(other, ExecResult(status=ExecStatus.OK), "")
+
+
+async def test_population_wide_searches_run_off_the_loop(
+    small_suite: FhirSuite, task: Task, http: Http, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from arollout.tasks.fhir import api as api_module
+
+    threads: dict[str, str] = {}
+    real = api_module.handle
+
+    def spy(store: Any, method: str, target: str, body: bytes) -> Any:
+        threads[target] = threading.current_thread().name
+        return real(store, method, target, body)
+
+    monkeypatch.setattr(api_module, "handle", spy)
+    pid = task.meta["params"]["pid"]
+    wide, narrow = "/fhir/Observation?code=2601-3&_count=3", f"/fhir/Observation?patient={pid}"
+    async with small_suite.open_episode(task) as env:
+        assert (await http(env.socket_path, "GET", wide))[2]["total"] > 100
+        assert (await http(env.socket_path, "GET", narrow))[0] == 200
+        assert (await http(env.socket_path, "GET", f"/fhir/Patient/{pid}"))[0] == 200
+    main = threading.current_thread().name
+    assert threads[wide] != main
+    assert threads[narrow] == threads[f"/fhir/Patient/{pid}"] == main
+
+
+@pytest.mark.parametrize("target", ["/fhir/metadata", "/fhir/Patient?_count=2"])
+async def test_a_half_closed_client_still_gets_its_answer(
+    small_suite: FhirSuite, task: Task, target: str
+) -> None:
+    async with small_suite.open_episode(task) as env:
+        async with await anyio.connect_unix(env.socket_path) as stream:
+            await stream.send(f"GET {target} HTTP/1.1\r\n\r\n".encode())
+            await stream.send_eof()
+            reply = b""
+            with anyio.fail_after(10):
+                while True:
+                    try:
+                        reply += await stream.receive()
+                    except anyio.EndOfStream:
+                        break
+    assert reply.startswith(b"HTTP/1.1 200 OK")
+
+
+async def test_the_first_episode_loads_the_population_in_a_thread(
+    fhir_cache: Any, task: Task
+) -> None:
+    import threading
+
+    from arollout.tasks.fhir import FhirSuite as Suite, cache
+
+    fresh = Suite(patients=150, per_category=10, cache_dir=fhir_cache)
+    seen: list[str] = []
+    real = cache.load_store
+
+    def spy(**kwargs: Any) -> Any:
+        seen.append(threading.current_thread().name)
+        return real(**kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "load_store", spy)
+        async with fresh.open_episode(task) as env:
+            assert env.store.base is fresh.store
+        async with fresh.open_episode(task):
+            pass
+    assert len(seen) == 1 and seen[0] != threading.current_thread().name
