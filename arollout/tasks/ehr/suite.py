@@ -210,6 +210,15 @@ class EhrSuite:
         finally:
             con.close()
 
+    def _build_with_index(self, db: DatabaseLike) -> Sequence[Task]:
+        """Build the tasks, and the ``request_info`` index with them: the index
+        is then on disk before any episode asks (a first build on the event
+        loop would stall it for seconds on a large database)."""
+        tasks = self._build(db)
+        if self._cache_index:
+            self._load_index(db)
+        return tasks
+
     def tasks(self, split: str | None = None) -> Sequence[Task]:
         """Every task, or those of ``split`` (``train``, ``valid`` or ``test``), in a stable order."""
         if split is not None and split not in SPLITS:
@@ -224,7 +233,7 @@ class EhrSuite:
                         "data_root": self._data_root,
                     }
                     path = tasks_cache_path(db, self.name, self._spec.version, options)
-                    self._tasks = cached_tasks(path, lambda: self._build(db))
+                    self._tasks = cached_tasks(path, lambda: self._build_with_index(db))
                 else:
                     self._tasks = tuple(self._build(db))
             everything = self._tasks
@@ -249,7 +258,9 @@ class EhrSuite:
 
     def request_info(self, task: Task, query: str) -> str:
         """Answer a data lookup from the index built once for this database."""
-        db = self.database
+        return self._load_index(self.database).answer(query)
+
+    def _load_index(self, db: DatabaseLike) -> SchemaIndex:
         with self._lock:
             if self._index is None:
                 if self._cache_index:
@@ -261,8 +272,7 @@ class EhrSuite:
                     )
                 else:
                     self._index = SchemaIndex.build(db.sqlite_path, data_path=self._data_root)
-            index = self._index
-        return index.answer(query)
+            return self._index
 
     def verify(self, task: Task, stdout: str) -> Verdict:
         if task.suite != self.name:
