@@ -201,7 +201,7 @@ def lab_rows(seed: int, stays: Iterable[Stay]) -> list[tuple[int, int, str, floa
                     if day > 0 and rng.random() >= chance:
                         continue
                     if name == "other":
-                        drawn.append((rng.choice(specs), base + rng.randrange(0, 90)))
+                        drawn.append((rng.choice(specs), min(end - 1, base + rng.randrange(0, 90))))
                     elif day == 0 or name in ("bmp", "cbc") or rng.random() < 0.9:
                         drawn.extend((spec, base) for spec in specs)
             for _ in range(rng.choice((0, 0, 1, 2, 3))):

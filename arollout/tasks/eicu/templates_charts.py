@@ -40,7 +40,7 @@ WHERE patientunitstayid = :stay AND celllabel = :label AND cellpath LIKE '%outpu
         candidates=f"""
 SELECT DISTINCT p.uniquepid, p.patientunitstayid AS stay, i.celllabel AS label FROM {_IO}
 WHERE i.cellpath LIKE '%output%' ORDER BY 2, 3""",
-        rel_tol=1e-4,
+        rel_tol=1e-6,
         abs_tol=0.006,
     ),
     Template(
@@ -57,7 +57,7 @@ WHERE p.uniquepid = :uniquepid AND i.cellpath LIKE '%intake%' AND date(i.intakeo
         candidates=f"""
 SELECT DISTINCT p.uniquepid, date(i.intakeoutputtime) AS day FROM {_IO}
 WHERE i.cellpath LIKE '%intake%' ORDER BY 1, 2""",
-        rel_tol=1e-4,
+        rel_tol=1e-6,
         abs_tol=0.006,
     ),
     Template(
@@ -75,7 +75,7 @@ FROM intakeoutput WHERE patientunitstayid = :stay""",
         kind="number",
         candidates=f"SELECT DISTINCT p.uniquepid, p.patientunitstayid AS stay FROM {_IO} ORDER BY 2",
         signed=True,
-        rel_tol=1e-4,
+        rel_tol=1e-6,
         abs_tol=0.006,
     ),
     Template(

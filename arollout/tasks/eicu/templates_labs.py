@@ -76,7 +76,7 @@ ORDER BY labresulttime LIMIT 1""",
 SELECT COUNT(DISTINCT labresult) > 1 FROM lab WHERE patientunitstayid = :stay
   AND labname = :labname AND labresulttime = (
     SELECT MIN(labresulttime) FROM lab WHERE patientunitstayid = :stay AND labname = :labname)""",
-        rel_tol=1e-4,
+        rel_tol=1e-6,
         abs_tol=0.006,
     ),
     Template(
@@ -91,7 +91,7 @@ SELECT {agg}(labresult) FROM lab WHERE patientunitstayid = :stay AND labname = :
         kind="number",
         candidates=f"{_STAY_LABS} ORDER BY 2, 3",
         refine=with_aggregate,
-        rel_tol=1e-4,
+        rel_tol=1e-6,
         abs_tol=0.006,
     ),
     Template(
@@ -124,7 +124,7 @@ WITH t AS (SELECT labresulttime FROM lab WHERE patientunitstayid = :stay AND lab
            ORDER BY labresulttime DESC LIMIT 3)
 SELECT COUNT(DISTINCT labresulttime) < COUNT(*) FROM t""",
         signed=True,
-        rel_tol=1e-4,
+        rel_tol=1e-6,
         abs_tol=0.006,
     ),
     Template(
@@ -189,7 +189,7 @@ WHERE p.uniquepid = :uniquepid AND l.labname = :labname AND date(l.labresulttime
         candidates=f"""
 SELECT p.uniquepid, l.labname, date(l.labresulttime) AS day FROM {_LAB}
 GROUP BY 1, 2, 3 HAVING COUNT(*) >= 2 ORDER BY 1, 2, 3""",
-        rel_tol=1e-4,
+        rel_tol=1e-6,
         abs_tol=0.006,
     ),
     Template(
@@ -227,7 +227,7 @@ SELECT (SELECT COUNT(*) FROM r WHERE labresulttime = (SELECT MIN(labresulttime) 
         kind="number",
         candidates=f"{_VITAL_STAYS} ORDER BY 2",
         refine=_vital_aggregate,
-        rel_tol=1e-4,
+        rel_tol=1e-6,
         abs_tol=0.006,
     ),
     Template(
@@ -274,7 +274,7 @@ WHERE p.uniquepid = :uniquepid AND date(v.observationtime) = :day""",
 SELECT DISTINCT p.uniquepid, date(v.observationtime) AS day FROM vitalperiodic v
 JOIN patient p ON p.patientunitstayid = v.patientunitstayid ORDER BY 1, 2""",
         refine=with_vital,
-        rel_tol=1e-4,
+        rel_tol=1e-6,
         abs_tol=0.006,
     ),
     Template(
@@ -289,7 +289,7 @@ ORDER BY observationtime DESC LIMIT 1""",
         kind="number",
         candidates=f"{_VITAL_STAYS} ORDER BY 2",
         refine=with_vital,
-        rel_tol=1e-4,
+        rel_tol=1e-6,
         abs_tol=0.006,
     ),
     Template(
@@ -308,7 +308,7 @@ WHERE p.uniquepid = :uniquepid AND p.unitdischargetime IS NULL
         candidates=f"""
 SELECT DISTINCT uniquepid, {NOW_COLUMN} FROM patient WHERE unitdischargetime IS NULL ORDER BY 1""",
         refine=_vital_recent,
-        rel_tol=1e-4,
+        rel_tol=1e-6,
         abs_tol=0.006,
     ),
     Template(

@@ -52,7 +52,7 @@ ORDER BY unitadmittime DESC LIMIT 1""",
 SELECT uniquepid, patientunitstayid AS stay FROM patient
 WHERE admissionweight IS NOT NULL AND dischargeweight IS NOT NULL ORDER BY 2""",
         signed=True,
-        rel_tol=1e-4,
+        rel_tol=1e-6,
         abs_tol=0.006,
     ),
     Template(
@@ -64,7 +64,7 @@ SELECT admissionheight FROM patient WHERE uniquepid = :uniquepid
 ORDER BY unitadmittime DESC LIMIT 1""",
         kind="number",
         candidates="SELECT DISTINCT uniquepid FROM patient ORDER BY 1",
-        rel_tol=1e-4,
+        rel_tol=1e-6,
         abs_tol=0.006,
     ),
     Template(
@@ -76,7 +76,7 @@ SELECT admissionweight FROM patient WHERE uniquepid = :uniquepid
 ORDER BY unitadmittime LIMIT 1""",
         kind="number",
         candidates="SELECT DISTINCT uniquepid FROM patient ORDER BY 1",
-        rel_tol=1e-4,
+        rel_tol=1e-6,
         abs_tol=0.006,
     ),
     Template(

@@ -18,8 +18,8 @@ The same idea, written so that "now" is always well defined:
   (unit admission = hospital admission - ``hospitaladmitoffset``), so their
   relative timing is the real one.
 * Ordinary patients lie wholly in 2100-2104, before "now".
-* About one in ten patients is **current**: their timeline is moved so that
-  "now" falls in the middle of their last unit stay. For them, later events
+* About one in ten patients is **current**: their timeline is moved by whole
+  days so that "now" falls inside their last unit stay. For them, later events
   do not exist yet and discharge times are NULL, which is what questions
   about "the current ICU stay" and "hours since admission" rely on.
 
@@ -60,7 +60,7 @@ CURRENT_SHARE: Final = 0.1
 """The share of patients who are still in the ICU at "now"."""
 
 _FIRST_YEAR, _LAST_YEAR = 2100, 2104
-_MIN_CURRENT_STAY: Final = 12 * 60  # minutes; a current stay is long enough to be mid-way
+_MARGIN: Final = 60  # minutes between "now" and either end of a current patient's ICU stay
 
 
 class StayClock(NamedTuple):
@@ -138,12 +138,23 @@ def _place_patient(rng: random.Random, stays: list[StayClock]) -> dict[int, int]
     return admit
 
 
+def _current_shifts(admit: int, length: int) -> list[int]:
+    """Whole-day shifts that put "now" inside a unit stay, an hour or more from either end.
+
+    Shifting by whole days keeps every clock time of the patient (and the
+    ``hospitaladmittime24`` of the source) as it was.
+    """
+    low = NOW_MINUTE + _MARGIN - length - admit  # exclusive bounds of the shift, in minutes
+    high = NOW_MINUTE - _MARGIN - admit
+    return list(range(low // 1440 + 1, -(-high // 1440)))
+
+
 def place(stays: Iterable[StayClock], seed: int) -> Placement:
     """Place every stay; patients are drawn as current with :data:`CURRENT_SHARE`.
 
-    A patient can be current only when their last unit stay lasts at least
-    twelve hours (so "now" falls well inside it); the whole timeline of a
-    current patient is moved by one shift, so its gaps stay the same.
+    A patient can be current only when a whole-day shift puts "now" inside
+    their last unit stay (an hour or more from its ends); the whole timeline
+    of a current patient moves by that shift, so gaps and clock times stay.
     """
     by_patient: dict[str, list[StayClock]] = {}
     for stay in stays:
@@ -155,11 +166,9 @@ def place(stays: Iterable[StayClock], seed: int) -> Placement:
         rng = random.Random(f"eicu-timeline/{seed}/{pid}")
         placed = _place_patient(rng, patient)
         last = max(patient, key=lambda s: (placed[s.patientunitstayid], s.patientunitstayid))
-        if rng.random() < CURRENT_SHARE and last.unitdischargeoffset >= _MIN_CURRENT_STAY:
-            target = placed[last.patientunitstayid] + int(
-                rng.uniform(0.25, 0.75) * last.unitdischargeoffset
-            )
-            shift = NOW_MINUTE - target
+        days = _current_shifts(placed[last.patientunitstayid], last.unitdischargeoffset)
+        if rng.random() < CURRENT_SHARE and days:
+            shift = 1440 * rng.choice(days)
             placed = {stay: minute + shift for stay, minute in placed.items()}
             current.add(pid)
         unit_admit.update(placed)
