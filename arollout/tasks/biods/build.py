@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Final
 import msgspec
 
 from arollout.tasks.base import Task
+from arollout.tasks.biods.cbio_code import QUESTION_ROOT
 from arollout.tasks.biods.evaluate import Evaluator
 from arollout.tasks.biods.harness import answer_of
 from arollout.tasks.grading import guessable
@@ -151,7 +152,9 @@ def _make_task(
         suite=SUITE_NAME,
         category=family.category,
         split=split_of(tid),
-        question=family.full_question(params),
+        question=family.full_question(params).replace(
+            QUESTION_ROOT + "/", data_root.rstrip("/") + "/"
+        ),
         answer=answer_of(primary),
         reference_solution=family.solution(params, data_root),
         meta={"params": params, "outputs": outputs, "synthetic": _synthetic(family)},

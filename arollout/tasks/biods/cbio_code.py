@@ -19,9 +19,13 @@ if TYPE_CHECKING:
 __all__ = (
     "CLINICAL_GROUPS",
     "NON_SILENT_TEXT",
+    "QUESTION_ROOT",
+    "all_studies",
     "cna_lines",
     "design_of",
     "gene_pairs",
+    "group_filter_lines",
+    "group_text",
     "load_lines",
     "mutated_patients_lines",
     "mutated_samples_lines",
@@ -42,7 +46,11 @@ def design_of(p: dict[str, Any]) -> StudyDesign:
     return study_design(p["study"])
 
 
-def study_text(p: dict[str, Any], root: str = "/data/biods") -> str:
+QUESTION_ROOT: Final = "/data/biods"
+"""The studies' folder as questions name it; the build rewrites it to the suite's ``data_root``."""
+
+
+def study_text(p: dict[str, Any], root: str = QUESTION_ROOT) -> str:
     d = design_of(p)
     return (
         f"Use the synthetic cBioPortal study `{d.study_id}` ({d.name}) in `{root}/{d.study_id}/` "

@@ -185,8 +185,8 @@ cna_logrank = Family(
 
 _ADJUST: Final = {
     "age": (["AGE"], "AGE"),
-    "age_sex": (["AGE", "male"], "AGE and `male` (1 if SEX is 'Male', else 0)"),
-    "age_stage": (["AGE", "stage"], "AGE and `stage` (STAGE I, II, III, IV coded 1, 2, 3, 4)"),
+    "age_sex": (["AGE", "male"], "AGE, `male` (1 if SEX is 'Male', else 0)"),
+    "age_stage": (["AGE", "stage"], "AGE, `stage` (STAGE I, II, III, IV coded 1, 2, 3, 4)"),
 }
 
 
@@ -204,7 +204,7 @@ cox_mutation = Family(
     question=lambda p: (
         f"{_intro(p)} {_STATUS} Fit a Cox proportional-hazards model of overall survival (lifelines "
         f"`CoxPHFitter`, default settings) with covariates `mutated` (1 if the patient is mutated in "
-        f"{p['gene']}, else 0) and {_ADJUST[p['adj']][1]}, on the patients with none of these values "
+        f"{p['gene']}, else 0), {_ADJUST[p['adj']][1]}, on the patients with none of these values "
         "missing."
     ),
     solution=lambda p, root: code(

@@ -122,9 +122,8 @@ class Family:
         lines = [
             self.question(params).strip(),
             "",
-            "Your code must define, at the top level of the script:"
-            if any(not o.is_file for o in self.outputs)
-            else "Your code must produce:",
+            "Your code must define, at the top level of the script"
+            + (", and save:" if any(o.is_file for o in self.outputs) else ":"),
             *(o.requirement() for o in self.outputs),
         ]
         return "\n".join(lines)

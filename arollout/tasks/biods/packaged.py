@@ -57,7 +57,7 @@ class Binary:
         return f"{frame}[{self.column!r}] = ({frame}[{self.column!r}] == {self.positive!r}).astype(int)"
 
     def encode_text(self) -> str:
-        return f"`{self.column}` coded 1 if it equals {fmt(self.positive)} and 0 otherwise"
+        return f"`{self.column}` as 1 where it equals {fmt(self.positive)} and 0 otherwise"
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,7 +328,10 @@ TABULAR: Final[tuple[Dataset, ...]] = (
                 "age_group",
                 ("<40", "40-59", ">=60"),
                 derive='df["age_group"] = pd.cut(df["age"], [0, 40, 60, 200], right=False, labels=["<40", "40-59", ">=60"]).astype(str)',
-                derive_text="`age_group` = '<40', '40-59' or '>=60' from `age`",
+                derive_text=(
+                    "`age_group` from `age`: '<40' for age < 40, '40-59' for 40 <= age < 60, "
+                    "'>=60' for age >= 60"
+                ),
             ),
         ),
         numeric=("age", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6", "target"),

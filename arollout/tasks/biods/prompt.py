@@ -56,8 +56,6 @@ Other actions:
   describes data without running code: a dataset's columns, a study's files, a file's columns.
 - {{"action": "debug", "params": {{"code": "<python code>", "error_msg": "<the error you got>"}}}}
   asks for help with an error.
-- {{"action": "terminal", "params": {{"cmd": "<shell command>"}}}}
-  runs a shell command in the sandbox.
 
 ## Grading
 Your script runs as a module; when it ends, the checks read the TOP-LEVEL variables the task names

@@ -60,6 +60,9 @@ class BiodsSuite:
             (default: the usable CPUs, at most 4).
     """
 
+    allow_terminal = False
+    """Shell commands would bypass the harness; exploring the data is done with code."""
+
     def __init__(
         self,
         *,

@@ -16,7 +16,6 @@ from arollout.tasks.biods.evaluate import Evaluator
 from arollout.tasks.biods.fam_cbio_mut import mutation_frequency
 from arollout.tasks.biods.fam_km import incidence_rate
 from arollout.tasks.biods.fam_models import correlation_ranking
-from arollout.tasks.biods.fam_plots import boxplot_groups
 from arollout.tasks.biods.family import Family, Output, code
 from arollout.tasks.biods.harness import answer_of
 
@@ -40,7 +39,6 @@ FAMILIES = (
     incidence_rate,
     mutation_frequency,
     correlation_ranking,
-    boxplot_groups,
     _constant("test_kept", "123.25"),
     _constant("test_guessable", "7"),  # "7" is a data-free answer: every instance is dropped
     _constant("test_raises", "1 / 0"),
@@ -92,7 +90,6 @@ def test_quota_drops_and_order(built: tuple[Path, list[Task]]) -> None:
         "incidence_rate": 3,
         "cbio_mutation_frequency": 3,
         "correlation_ranking": 3,
-        "boxplot_groups": 3,
         "test_kept": 3,
     }
     assert [t.category for t in tasks] == sorted(
@@ -110,7 +107,7 @@ def test_quota_drops_and_order(built: tuple[Path, list[Task]]) -> None:
 def test_expected_values_match_an_independent_computation(
     built: tuple[Path, list[Task]], studies: Path
 ) -> None:
-    import lifelines.datasets
+    import lifelines.datasets  # type: ignore[import-untyped]
 
     _, tasks = built
     for task in (t for t in tasks if t.category == "incidence_rate"):

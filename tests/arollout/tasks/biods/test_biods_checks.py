@@ -8,7 +8,7 @@ import struct
 import zlib
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given, strategies as st
 

@@ -14,8 +14,7 @@ from arollout.tasks.biods import MARK
 from arollout.tasks.biods.harness import build_program, grade_run
 from arollout.tasks.biods.tricks import _TINY_PNG, trivial_codes_for, wrong_value
 from sandboxes.api import ExecRequest, ExecResult, ExecStatus
-
-from ...helpers import SubprocessPool
+from tests.arollout.helpers import SubprocessPool
 
 if TYPE_CHECKING:
     from pathlib import Path
