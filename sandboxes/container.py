@@ -52,7 +52,7 @@ DEFAULT_IMAGE: Final = "arollout-sandbox:latest"
 RUNNER_DIR: Final = "/opt/arollout/sandboxes"
 WORKDIR: Final = "/workdir"
 #: Emptied by the runner after every run (the only writable paths in a container).
-SCRATCH: Final = ("/tmp", "/var/tmp", "/dev/shm", WORKDIR)
+SCRATCH: Final = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue", WORKDIR)
 #: The container's init and ``sleep``: a uid the runs never have.
 MAIN_USER: Final = "65534:65534"
 #: Environment of the container and of its runner (a run's is built from scratch).
@@ -138,6 +138,7 @@ def runner_config(settings: ContainerSettings, uid: int) -> dict[str, Any]:
         "workdir": WORKDIR,
         "run_root": WORKDIR,
         "scrub": list(SCRATCH),
+        "scrub_ipc": True,  # the uid is this container's alone
         # Under `docker exec` the runner's parent is a runc process that exits
         # early; it ends when its stream closes instead.
         "die_with_parent": False,

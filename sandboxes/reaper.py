@@ -11,8 +11,10 @@ same end state anyway:
   :func:`sweep` kills the code's process group and then every remaining
   descendant of the zygote outside the nursery, and reaps them;
 * :func:`scrub` empties the shared scratch directories (``/tmp``,
-  ``/var/tmp``, ``/dev/shm``, the workdir root) after every run, so no file
-  of one run is seen by the next;
+  ``/var/tmp``, ``/dev/shm``, ``/dev/mqueue``, the workdir root) after every
+  run, and :func:`remove_ipc` the System V shared memory, queues and
+  semaphores the uid owns (they live in the IPC namespace, not in a file), so
+  nothing of one run is seen by the next;
 * :func:`oom_kills` reads the OOM-kill counter of the cgroup the process sits
   in (a container's own memory cgroup is visible read-only inside it), so a
   run killed by the container's memory limit is reported as ``oom``.
@@ -25,13 +27,14 @@ and ``PR_SET_DUMPABLE=0`` keeps its memory and ``/proc`` files out of reach.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
 import stat
 import time
 
-__all__ = ("children", "living", "oom_kills", "remove", "scrub", "sweep")
+__all__ = ("children", "living", "oom_kills", "remove", "remove_ipc", "scrub", "sweep")
 
 #: Where the memory cgroup hierarchies are mounted: v1 memory controller, then v2.
 _V1_MEMORY = "/sys/fs/cgroup/memory"
@@ -163,6 +166,39 @@ def scrub(dirs: list[str]) -> list[str]:
             continue
         left.extend(p for p in (os.path.join(d, n) for n in entries) if not remove(p))
     return left
+
+
+_IPC_RMID = 0
+
+
+def remove_ipc(uid: int) -> int:
+    """Remove every System V IPC object ``uid`` owns in this IPC namespace; return how many.
+
+    Only where the uid is the sandbox's alone (a container's runner uid):
+    on a shared host uid this would take other programs' segments too.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def rm(kind: str, ident: int) -> bool:
+        if kind == "sem":
+            return int(libc.semctl(ident, 0, _IPC_RMID)) == 0
+        ctl = libc.shmctl if kind == "shm" else libc.msgctl
+        return int(ctl(ident, _IPC_RMID, None)) == 0
+
+    removed = 0
+    for kind in ("shm", "msg", "sem"):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as fh:
+                header, *rows = fh.read().splitlines()
+        except (OSError, ValueError):
+            continue
+        names = header.split()
+        col_id, col_uid = 1, names.index("uid")
+        for row in rows:
+            cols = row.split()
+            if len(cols) > col_uid and int(cols[col_uid]) == uid and rm(kind, int(cols[col_id])):
+                removed += 1
+    return removed
 
 
 def _oom_files() -> list[str]:

@@ -199,6 +199,7 @@ class Zygote:
         self.shared_uid = not self.use_uid
         self.run_root: str | None = config.get("run_root") or None
         self.scrub_dirs = [str(d) for d in config.get("scrub", ())]
+        self.scrub_ipc = bool(config.get("scrub_ipc", False)) and self.shared_uid
         self.cgroup: Any = None
         self.seccomp_prog = b""
         self.pidns_fd = -1
@@ -258,7 +259,8 @@ class Zygote:
             guard = "seccomp: zygote, nursery, init"
             mark("signal_guard", bool(self.seccomp_prog), guard if self.seccomp_prog else "")
         if self.scrub_dirs:
-            mark("scratch_scrub", True, "emptied after each run: " + " ".join(self.scrub_dirs))
+            ipc = " and System V IPC" if self.scrub_ipc else ""
+            mark("scratch_scrub", True, f"emptied after each run: {' '.join(self.scrub_dirs)}{ipc}")
         mark("rlimits", True, "CPU AS FSIZE NOFILE NPROC CORE")
         try:
             self.spare = self._prefork()

@@ -53,6 +53,8 @@ def run(z: Any, msg: Any) -> tuple[dict[str, Any], dict[str, bytes]]:
         if chain.workdir:
             reaper.remove(chain.workdir)
         left = reaper.scrub(z.scrub_dirs)
+        if z.scrub_ipc:
+            reaper.remove_ipc(os.getuid())
         if left and not z.broken:
             z.broken = f"files of a run survived the cleanup: {' '.join(left[:3])}"
 

@@ -134,6 +134,27 @@ async def test_tmp_shm_and_workdir_do_not_persist(pool, no_strays):
         assert (await run(pool, check)).stdout == "[False, False, False, False]\n"
 
 
+async def test_ipc_objects_do_not_persist(pool, no_strays):
+    """System V shared memory and POSIX message queues live outside the file tree.
+
+    Host: each run has its own IPC namespace. Docker: the container's is
+    shared by its runs, and the runner removes its uid's objects after each.
+    """
+    make = (
+        "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        "print(libc.shmget(0x5eed, 4096, 0o1600) >= 0, libc.msgget(0x5eed, 0o1600) >= 0)\n"
+        "fd = os.open('/dev/mqueue/leak', os.O_CREAT | os.O_WRONLY, 0o600) if os.path.isdir('/dev/mqueue') else -1\n"
+        "print(fd >= 0 or not os.path.isdir('/dev/mqueue'))"
+    )
+    assert (await run(pool, make)).stdout == "True True\nTrue\n"
+    look = (
+        "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        "print(libc.shmget(0x5eed, 0, 0), libc.msgget(0x5eed, 0), os.path.exists('/dev/mqueue/leak'))"
+    )
+    for _ in range(2):  # both slots
+        assert (await run(pool, look)).stdout == "-1 -1 False\n"
+
+
 async def test_tcp_to_host_loopback_fails(pool, no_strays):
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
