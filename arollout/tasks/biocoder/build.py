@@ -162,11 +162,14 @@ def load_tasks(
         pass
     tasks, stats = build_tasks(per_family=per_family, seed=seed)
     _log.info("built %d biocoder tasks in %.1f s", len(tasks), stats.seconds)
+    blob = _ENCODER.encode(tasks)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(_ENCODER.encode(tasks))
+        tmp.write_bytes(blob)
         os.replace(tmp, path)
     except OSError as exc:  # a read-only cache only costs a rebuild next time
         _log.warning("could not cache biocoder tasks at %s: %s", path, exc)
-    return tuple(tasks)
+    # Served as decoded from the cache (tuples in meta become lists), so a fresh build
+    # and a cached one are indistinguishable.
+    return tuple(_DECODER.decode(blob))

@@ -101,6 +101,10 @@ def _cluster_cases(p: Params, rng: random.Random) -> list[Case]:
         Case("two labels", ([[0.0, 3.0], [3.0, 0.0]], ["b", "a"])),
         Case("shape mismatch", ([[0.0, 1.0]], ["a", "b"])),
         Case("exact ties", _tie_matrix()),
+        Case(
+            "tie between disjoint pairs",
+            ([[0.0, 5.0, 5.0, 1.0], [5.0, 0.0, 1.0, 5.0], [5.0, 1.0, 0.0, 5.0], [1.0, 5.0, 5.0, 0.0]], ["A", "B", "C", "D"]),
+        ),
     ]
     cases.extend(Case(f"random matrix #{i + 1}", random_tree_matrix(rng, rng.randint(3, 8))) for i in range(7))
     return cases

@@ -108,7 +108,7 @@ COUNT_ENCODINGS = Family(
     cases=_encodings_cases,
     constants=lambda p: table_constants(p, WITH_STOP=p["with_stop"], MODULO=p["modulo"]),
     examples=lambda p: [("MA",)],
-    mutants=(('total = per_residue["*"] if WITH_STOP else 1', "total = 1"), ("ch.upper()", "ch")),
+    mutants=(('total = per_residue["*"] if WITH_STOP else 1', "total = 1"), ("protein.upper()", "protein")),
     cite="Rosalind MRNA; NCBI genetic codes",
 )
 
@@ -189,7 +189,7 @@ VALID_CDS = Family(
         "ALLOWED_STARTS": code(p["table"]).start_codons if p["alt_starts"] else ("ATG",),
     },
     examples=lambda p: [("ATGGCCTAA",)],
-    mutants=(("return all(c not in STOP_CODONS for c in codons[:-1])", "return True"), ("len(s) < 6", "len(s) < 3")),
+    mutants=(("return all(c not in STOP_CODONS for c in codons[:-1])", "return True"), ('any(ch not in "ACGT" for ch in s) or ', "")),
     cite="NCBI genetic codes",
 )
 

@@ -85,6 +85,7 @@ def _with_length(p: Params, rng: random.Random) -> list[Case]:
     cases = [Case(c.label, (*c.args, rng.choice((20, 40, 60, 110)))) for c in interval_cases(p, rng)]
     cases.append(Case("empty region", ([(2, 6)], 0)))
     cases.append(Case("interval past the region's end", ([(0, 50), (5, 9)], 30)))
+    cases.append(Case("interval ending at the region's end", ([(6, 10), (2, 3)], 10)))
     return cases
 
 
@@ -158,9 +159,13 @@ SUBTRACT = Family(
     valid=lambda p: p["mode"] == "pieces" or p["min_len"] == 1,
     describe=_subtract_describe,
     body=_SUBTRACT_BODY,
-    cases=lambda p, rng: interval_cases(p, rng, pairs=True),
+    cases=lambda p, rng: [
+        *interval_cases(p, rng, pairs=True),
+        Case("one base left before a cut", ([(0, 10)], [(1, 5)])),
+        Case("one base left between cuts", ([(0, 20)], [(2, 6), (7, 12)])),
+    ],
     examples=lambda p: [([(0, 20)], [(5, 8)])],
-    mutants=(("at = max(at, ce)", "at = ce"), ("if cs > at:", "if cs >= at:")),
+    mutants=(("out.append((at, cs))", "out.append((at, cs - 1))"), ("if cs > at:", "if cs > at + 1:")),
     cite="bedtools subtract",
 )
 

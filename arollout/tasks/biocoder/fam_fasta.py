@@ -142,7 +142,7 @@ PARSE_FASTA = Family(
     cases=_fasta_cases,
     examples=lambda p: [(">r1 first\nACG\nTT\n>r2\ngga\n",)],
     mutants=(('if not line.strip() or line.startswith(";")', "if not line.strip()"),
-             ('line = raw[:-1] if raw.endswith("\\r") else raw', "line = raw")),
+             ('current[1].append("".join(line.split()))', "current[1].append(line.strip())")),
     cite="NCBI FASTA format",
 )
 
@@ -210,6 +210,7 @@ def _nx_cases(p: Params, rng: random.Random) -> list[Case]:
         Case("equal lengths", (_contigs([30] * 4, rng),)),
         Case("exact boundary", (_contigs([50, 25, 25], rng),)),
         Case("all below the minimum length", (_contigs([3, 5], rng),)),
+        Case("contigs exactly at the minimum lengths", (_contigs([10, 25, 40, 9, 24, 11], rng),)),
         Case("N-rich contigs", (">a\nNNNNACGTNN\n>b\nACGTACGTACGTACGTACGTAC\n>c\nNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNA\n",)),
     ]
     for i in range(7):

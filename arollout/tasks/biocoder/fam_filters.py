@@ -208,6 +208,7 @@ LOCAL_MAXIMA = Family(
         Case("single pixel", (np.array([[200]], dtype=np.uint8),)),
         Case("plateau", (np.array([[0, 0, 0, 0], [0, 90, 90, 0], [0, 0, 0, 0]], dtype=np.uint8),)),
         Case("peak on the border", (np.array([[250, 10, 0], [10, 5, 0], [0, 0, 130]], dtype=np.uint8),)),
+        Case("peaks exactly at the minimum values", (np.pad(np.array([[60, 0, 0, 0, 0, 0, 120]], dtype=np.uint8), 2),)),
         *[Case(f"random image #{i + 1}", (random_image(rng, (rng.randint(5, 12), rng.randint(5, 12))),)) for i in range(4)],
         *[Case(f"random noise #{i + 1}", (noise_image(rng, (rng.randint(5, 12), rng.randint(5, 12))),)) for i in range(4)],
     ],
@@ -250,7 +251,7 @@ PROJECTION = Family(
         *[Case(f"random stack #{i + 1}", (random_image(rng, (rng.randint(2, 5), rng.randint(2, 6), rng.randint(2, 6))),)) for i in range(7)],
     ],
     examples=lambda p: [(np.arange(8, dtype=np.uint8).reshape(2, 2, 2),)],
-    mutants=(("x = np.asarray(stack, dtype=np.float64)", "x = np.asarray(stack)"),),
+    mutants=(("(x, axis=AXIS)", "(x, axis=AXIS - 1)"),),
     cite="ImageJ Z Project",
 )
 

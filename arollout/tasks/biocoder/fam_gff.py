@@ -94,6 +94,7 @@ def _gff_cases(p: Params, rng: random.Random) -> list[Case]:
             "# comment",
             f"chr1\tt\texon\t100\t150\t.\t+\t.\t{a('tA')}",
             f"chr1\tt\texon\t141\t200\t.\t+\t.\t{a('tA')}",
+            f"chr1\tt\texon\t150\t160\t.\t+\t.\t{a('tA')}",
             f"chr1\tt\texon\t400\t420\t.\t+\t.\t{a('tA')}",
             f"chr1\tt\tCDS\t120\t150\t.\t+\t0\t{a('tA')}",
             f"chr1\tt\tCDS\t400\t410\t.\t+\t2\t{a('tA')}",

@@ -186,6 +186,7 @@ def _mask_cases(p: Params, rng: random.Random) -> list[Case]:
         Case("values equal to the threshold", (np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]], dtype=np.uint8),)),
         Case("single row", (np.array([[0, 10, 20, 30, 255]], dtype=np.uint8),)),
         Case("float image", (np.array([[0.5, 0.25], [0.75, 1.0]]),)),
+        Case("few pixels, wide spread", (np.array([[3, 18, 3, 13], [8, 3, 6, 8]], dtype=np.uint8),)),
     ]
     cases.extend(Case(f"random image #{i + 1}", (random_image(rng),)) for i in range(7))
     return cases
@@ -272,7 +273,7 @@ NORMALIZE = Family(
         *[Case(f"random image #{i + 1}", (random_image(rng),)) for i in range(7)],
     ],
     examples=lambda p: [(np.array([[0, 50], [100, 200]], dtype=np.uint8),)],
-    mutants=(("x = np.asarray(image, dtype=np.float64)", "x = np.asarray(image)"),),
+    mutants=(("lo, scale = x.min(), x.max() - x.min()", "lo, scale = x.min(), x.max()"), ("x.std(ddof=ddof)", "x.std()")),
     cite="Weigert et al. 2018 (CSBDeep)",
 )
 

@@ -35,7 +35,11 @@ def _orf(rng: random.Random, codons: int, start: str = "ATG", stop: bool = True)
 
 
 def _starts_text(p: Params) -> str:
-    return "ATG" if p["starts"] == ("ATG",) else "ATG, GTG or TTG"
+    return "ATG" if p["starts"] == "ATG" else "ATG, GTG or TTG"
+
+
+def _orf_constants(p: Params) -> dict[str, object]:
+    return {k.upper(): tuple(v.split()) if k == "starts" else v for k, v in p.items()}
 
 
 def _orf_rules(p: Params) -> list[str]:
@@ -137,12 +141,13 @@ LONGEST_ORF = Family(
     signature="(seq: str) -> str",
     dims={
         "strands": ("forward", "both"),
-        "starts": (("ATG",), ("ATG", "GTG", "TTG")),
+        "starts": ("ATG", "ATG GTG TTG"),
         "min_codons": (1, 2, 4, 6, 10, 15, 20, 30),
         "need_stop": (True, False),
     },
     describe=_longest_describe,
     body=_LONGEST_BODY,
+    constants=_orf_constants,
     cases=_orf_cases,
     examples=lambda p: [("CCATGAAATGCCCTAGGG",)],
     mutants=(
@@ -200,17 +205,18 @@ COUNT_ORFS = Family(
     signature="(seq: str) -> int",
     dims={
         "strands": ("forward", "both"),
-        "starts": (("ATG",), ("ATG", "GTG", "TTG")),
+        "starts": ("ATG", "ATG GTG TTG"),
         "min_codons": (1, 2, 3, 5, 8, 12, 15, 20),
         "nested": ("outermost", "all"),
     },
     describe=_count_describe,
     body=_COUNT_BODY,
+    constants=_orf_constants,
     cases=lambda p, rng: _orf_cases({**p, "need_stop": True}, rng),
     examples=lambda p: [("ATGATGAAATAGCC",)],
     mutants=(
         ("n >= MIN_CODONS", "n > MIN_CODONS"),
-        ("open_starts = []\n                elif", "elif"),
+        ("                    open_starts = []\n                elif", "                    pass\n                elif"),
     ),
 )
 

@@ -44,6 +44,7 @@ def _pair_cases(p: Params, rng: random.Random, alphabet: str = "ACGT") -> list[C
         Case("no comparable site", ("AC--", "--GT")),
         Case("saturated", ("ACGTACGTAC", "CATGCATGCA") if alphabet == "ACGT" else ("ACDEFGHIKL", "LKIHGFEDCA")),
         Case("transitions only", ("AAAACCCCGGGGTTTT", "GAAATCCCAGGGCTTT")),
+        Case("exactly at saturation", ("AAAA", "ACGT") if alphabet == "ACGT" else ("A" * 20, "A" + alphabet[1:20])),
         Case("gaps and N", ("ACGT-NACGT", "ACGTTAAC-T")),
     ]
     for i in range(7):

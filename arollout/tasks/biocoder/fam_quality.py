@@ -139,6 +139,7 @@ def _trim_cases(p: Params, rng: random.Random, threshold: int) -> list[Case]:
         Case("all low quality", ("ACGT", lo * 4)),
         Case("all high quality", ("ACGTA", hi * 5)),
         Case("score exactly at the threshold", ("ACGTAC", at + hi * 4 + at)),
+        Case("every base at the threshold", ("ACGTACGTAC", at * 10)),
         Case("low bases at both ends", ("GATTACA", lo + lo + hi * 3 + lo + lo)),
         Case("length mismatch", ("ACGT", hi * 3)),
         Case("low base inside", ("ACGTACGT", hi * 3 + lo + hi * 4)),
@@ -317,7 +318,13 @@ def _filter_cases(p: Params, rng: random.Random) -> list[Case]:
     ee = "".join(
         f"@ee{n}\n{rand_seq(rng, 40)}\n+\n{chr(o + 10) * n + hi * (40 - n)}\n" for n in (4, 7, 15, 25)
     )
+    # just below each limit: tens of Q10 (0.1 each) and Q20 (0.01 each) bases, the rest Q40
+    ee += "".join(
+        f"@near{t}{h}\n{rand_seq(rng, 40)}\n+\n{chr(o + 10) * t + chr(o + 20) * h + chr(o + 40) * (40 - t - h)}\n"
+        for t, h in ((4, 8), (9, 7), (19, 5))
+    )
     ns = "".join(f"@n{k}\n{'N' * k + rand_seq(rng, 40 - k)}\n+\n{hi * 40}\n" for k in (1, 2, 3, 4))
+    ns += "".join(f"@lower{k}\n{'n' * k + rand_seq(rng, 40 - k).lower()}\n+\n{hi * 40}\n" for k in (1, 2, 4))
     sizes = "".join(f"@len{n}\n{rand_seq(rng, n)}\n+\n{hi * n}\n" for n in (14, 15, 29, 30, 31))
     cases += [
         Case("expected errors around the limits", (ee,)),

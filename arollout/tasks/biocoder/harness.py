@@ -5,7 +5,7 @@ workdir and makes the run's code the embedded ``runtime`` harness plus a
 config (the nonce, the function name, the hidden inputs and time limits).
 :func:`grade` reads exactly one ``ARESULT <nonce> ...`` line from the run's
 stdout, and compares what each call returned with the expected values kept
-on the host (``Task.meta["tests"]``); a missing, duplicated or malformed
+on the host (``instances.hidden_tests``); a missing, duplicated or malformed
 report fails, whatever else the run printed or however it ended.
 """
 
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from arollout.tasks.base import Program, Verdict
 from arollout.tasks.biocoder import compare, runtime
+from arollout.tasks.biocoder.instances import hidden_tests
 from arollout.tasks.grading import Trivial
 from sandboxes.api import ExecStatus
 
@@ -36,7 +37,7 @@ __all__ = (
 )
 
 SUBMISSION_FILE: Final = "submission.py"
-_LISTED: Final = 5
+_LISTED: Final = 4
 
 
 class Timing(NamedTuple):
@@ -62,7 +63,7 @@ def program(task: Task, code: str, nonce: str, timing: Timing = DEFAULT_TIMING) 
         "nonce": nonce,
         "path": SUBMISSION_FILE,
         "function": task.meta["function"],
-        "tests": [[t["label"], t["args"]] for t in task.meta["tests"]],
+        "tests": [[t["label"], t["args"]] for t in hidden_tests(task)],
         "test_timeout_s": timing.test_timeout_s,
         "budget_s": timing.budget_s,
         "import_timeout_s": timing.import_timeout_s,
@@ -117,7 +118,7 @@ def grade(task: Task, result: ExecResult, nonce: str) -> Verdict:
             reason=f"the code defines no callable named {task.meta['function']!r}",
             score=0.0,
         )
-    tests = task.meta["tests"]
+    tests = hidden_tests(task)
     results = report["results"]
     if len(results) != len(tests):
         return Verdict(correct=False, reason="the harness report was garbled", score=0.0)
@@ -129,12 +130,17 @@ def grade(task: Task, result: ExecResult, nonce: str) -> Verdict:
     total = len(tests)
     if passed == total:
         return Verdict(correct=True, reason=f"all {total} hidden tests passed", parsed=passed, score=1.0)
-    failed = [(t["label"], o.why) for t, o in zip(tests, outcomes, strict=True) if not o.ok]
-    listed = "; ".join(f"{label!r}: {why}" for label, why in failed[:_LISTED])
-    more = f"; and {len(failed) - _LISTED} more" if len(failed) > _LISTED else ""
+    by_why: dict[str, list[str]] = {}
+    for t, o in zip(tests, outcomes, strict=True):
+        if not o.ok:
+            by_why.setdefault(o.why, []).append(repr(t["label"]))
+    groups = []
+    for why, labels in by_why.items():
+        more = f" and {len(labels) - _LISTED} more" if len(labels) > _LISTED else ""
+        groups.append(f"{why[0].upper()}{why[1:]}: {', '.join(labels[:_LISTED])}{more}.")
     return Verdict(
         correct=False,
-        reason=f"{passed}/{total} hidden tests passed. Failed: {listed}{more}",
+        reason=f"{passed}/{total} hidden tests passed. " + " ".join(groups),
         parsed=passed,
         score=passed / total,
     )
@@ -149,7 +155,7 @@ def _forged_report(task: Task) -> str:
         {"x": [t["expect"][compare.RAISES], "Exception", "BaseException"]}
         if isinstance(t["expect"], dict) and compare.RAISES in t["expect"]
         else {"v": t["expect"]}
-        for t in task.meta["tests"]
+        for t in hidden_tests(task)
     ]
     return f"{runtime.REPORT_TAG} {_FAKE_NONCE} {json.dumps({'results': results})}"
 

@@ -37,7 +37,15 @@ if TYPE_CHECKING:
 
     from arollout.tasks.biocoder.family import Family, Params
 
-__all__ = ("SPLITS", "SUITE_NAME", "build_family", "load_function", "split_of", "task_id")
+__all__ = (
+    "SPLITS",
+    "SUITE_NAME",
+    "build_family",
+    "hidden_tests",
+    "load_function",
+    "split_of",
+    "task_id",
+)
 
 SUITE_NAME: Final = "biocoder"
 SPLITS: Final = ("train", "valid", "test")
@@ -50,6 +58,18 @@ def task_id(family: Family, params: Params, seed: int) -> str:
     """Stable id: family name plus a hash of suite, family, params and seed."""
     blob = json.dumps([SUITE_NAME, family.name, dict(params), seed], sort_keys=True)
     return f"{SUITE_NAME}/{family.name}/{hashlib.sha256(blob.encode()).hexdigest()[:12]}"
+
+
+def hidden_tests(task: Task) -> list[dict[str, Any]]:
+    """The hidden tests of ``task``: ``label``, encoded ``args`` and ``expect`` per test."""
+    return _parse_tests(task.meta["tests"])
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_tests(blob: str) -> list[dict[str, Any]]:
+    tests = json.loads(blob)
+    assert isinstance(tests, list)
+    return tests
 
 
 def split_of(tid: str) -> str:
@@ -164,7 +184,10 @@ def build_instance(family: Family, params: Params, seed: int) -> Task | None:
                 "params": dict(params),
                 "rel_tol": family.rel_tol,
                 "abs_tol": family.abs_tol,
-                "tests": tests,
+                "n_tests": len(tests),
+                # One JSON string, parsed on use (hidden_tests): loading thousands of tasks
+                # then decodes one object per task instead of every test value.
+                "tests": json.dumps(tests, allow_nan=True),
             },
         )
     return None

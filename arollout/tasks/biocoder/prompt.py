@@ -161,7 +161,7 @@ def _genetic_code(table_id: int) -> str:
 def _harness(task: Task, timing: Timing) -> str:
     return (
         f"Your code is saved as submission.py and imported; then {task.meta['function']}() is "
-        f"called on {len(task.meta['tests'])} hidden test inputs, each with a time limit of "
+        f"called on {task.meta['n_tests']} hidden test inputs, each with a time limit of "
         f"{timing.test_timeout_s:g} s ({timing.budget_s:g} s for all). Return values are "
         "compared with the expected ones; the report names the failing tests and why "
         "(wrong value, wrong type, an exception), never the expected values."

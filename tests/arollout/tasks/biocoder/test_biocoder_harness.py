@@ -1,0 +1,195 @@
+"""The harness: real programs run in this process or a subprocess, and the grader's rules."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import anyio
+import pytest
+
+from arollout.tasks import grading
+from arollout.tasks.biocoder import harness, runtime
+from arollout.tasks.biocoder.family import reference_source
+from arollout.tasks.biocoder.instances import hidden_tests
+from sandboxes.api import DEFAULT_LIMITS, ExecResult, ExecStatus
+
+from ...helpers import SubprocessPool
+from .conftest import report_of, run_in_process
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from arollout.tasks.base import Task
+    from arollout.tasks.biocoder import BiocoderSuite
+
+
+def _task(suite: BiocoderSuite, category: str) -> Task:
+    return next(t for t in suite.tasks() if t.category == category)
+
+
+def test_every_family_reference_passes_through_the_real_harness(
+    small_suite: BiocoderSuite, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    seen = set()
+    for task in small_suite.tasks():
+        if task.category in seen:
+            continue
+        seen.add(task.category)
+        result, nonce = run_in_process(small_suite, task, task.reference_solution, tmp_path, capfd)
+        verdict = small_suite.grade(task, result, nonce)
+        assert verdict.correct and verdict.score == 1.0, (task.id, verdict.reason)
+        # the report carries values, never the expected ones as such
+        assert "expect" not in result.stdout
+    assert len(seen) >= 60
+
+
+def test_a_subtly_wrong_solution_fails_and_the_reason_names_the_tests(
+    small_suite: BiocoderSuite, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    task = _task(small_suite, "reverse_complement")
+    wrong = task.reference_solution.replace("reversed(seq)", "iter(seq)")
+    assert wrong != task.reference_solution
+    result, nonce = run_in_process(small_suite, task, wrong, tmp_path, capfd)
+    verdict = small_suite.grade(task, result, nonce)
+    assert not verdict.correct and verdict.score is not None and 0 < verdict.score < 1
+    assert "Returned a wrong value: 'lower-case input'" in verdict.reason
+    for test in hidden_tests(task):  # no expected value leaks into the reason
+        expect = test["expect"]
+        if isinstance(expect, str) and len(expect) > 3:
+            assert expect not in verdict.reason
+
+
+def test_agent_output_is_visible_but_the_report_is_hidden(
+    small_suite: BiocoderSuite, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    task = _task(small_suite, "gc_content")
+    code = task.reference_solution + "\nprint('my own check')\n"
+    noisy = code.replace("    gc = total = 0", "    print('inside the hidden test')\n    gc = total = 0")
+    result, nonce = run_in_process(small_suite, task, noisy, tmp_path, capfd)
+    assert small_suite.grade(task, result, nonce).correct
+    shown = grading.visible_result(result, nonce)
+    assert "my own check" in shown.stdout
+    assert "inside the hidden test" not in result.stdout  # output during hidden tests is discarded
+    assert nonce not in shown.stdout and runtime.REPORT_TAG not in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("code", "needle"),
+    [
+        ("def broken(:\n", "SyntaxError"),
+        ("raise RuntimeError('boom')\n", "RuntimeError"),
+        ("import sys\nsys.exit(0)\n", "SystemExit"),
+        ("x = 1\n", "defines no callable"),
+        ("gc_content = 3\n", "defines no callable"),
+    ],
+)
+def test_import_problems_are_reported_cleanly(
+    small_suite: BiocoderSuite, tmp_path: Path, capfd: pytest.CaptureFixture[str], code: str, needle: str
+) -> None:
+    task = _task(small_suite, "gc_content")
+    result, nonce = run_in_process(small_suite, task, code, tmp_path, capfd)
+    verdict = small_suite.grade(task, result, nonce)
+    assert not verdict.correct and verdict.score == 0.0
+    assert needle in verdict.reason
+    if needle != "defines no callable":
+        assert needle in result.stderr  # the traceback is shown to the agent
+
+
+def test_timeouts_are_per_test_and_the_budget_stops_the_rest(
+    small_suite: BiocoderSuite, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    task = _task(small_suite, "gc_content")
+    fast = harness.Timing(test_timeout_s=0.05, budget_s=0.3, import_timeout_s=1.0)
+    program = harness.program(task, "def gc_content(seq):\n    while True:\n        pass\n", "n0nce", fast)
+    (tmp_path / harness.SUBMISSION_FILE).write_bytes(program.files[harness.SUBMISSION_FILE])
+    capfd.readouterr()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        exec(compile(program.code, "<harness>", "exec"), {"__name__": "__main__"})
+    out, _ = capfd.readouterr()
+    results = report_of(out, "n0nce")["results"]
+    assert isinstance(results, list) and len(results) == len(hidden_tests(task))
+    assert {"t": 1} in results and {"s": 1} in results  # slow ones time out, the rest are skipped
+    verdict = harness.grade(task, ExecResult(status=ExecStatus.OK, stdout=out), "n0nce")
+    assert "Timed out:" in verdict.reason and "Not run" in verdict.reason and not verdict.correct
+
+
+def test_import_that_never_returns_is_cut(
+    small_suite: BiocoderSuite, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    task = _task(small_suite, "gc_content")
+    program = harness.program(task, "while True:\n    pass\n", "n1", harness.Timing(0.1, 0.2, 0.2))
+    (tmp_path / harness.SUBMISSION_FILE).write_bytes(program.files[harness.SUBMISSION_FILE])
+    capfd.readouterr()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        exec(compile(program.code, "<harness>", "exec"), {"__name__": "__main__"})
+    verdict = harness.grade(task, ExecResult(status=ExecStatus.OK, stdout=capfd.readouterr()[0]), "n1")
+    assert "longer than" in verdict.reason and not verdict.correct
+
+
+def _report(results: list[object]) -> str:
+    return json.dumps({"results": results})
+
+
+def test_grade_reads_exactly_one_line_with_the_run_nonce(small_suite: BiocoderSuite) -> None:
+    task = _task(small_suite, "hamming_distance")
+    right = [{"v": t["expect"]} if not (isinstance(t["expect"], dict) and "__raises__" in t["expect"]) else {"x": [t["expect"]["__raises__"]]} for t in hidden_tests(task)]
+    line = f"ARESULT good {_report(right)}"
+
+    def grade(stdout: str, status: ExecStatus = ExecStatus.OK) -> str:
+        verdict = harness.grade(task, ExecResult(status=status, stdout=stdout), "good")
+        return "correct" if verdict.correct else verdict.reason
+
+    assert grade(f"noise\n{line}\n") == "correct"  # (a right report is accepted: the host compares)
+    assert "did not report" in grade(line.replace("good", "bad!") + "\n")
+    assert "more than once" in grade(f"{line}\n{line}\n")
+    assert "garbled" in grade("ARESULT good {not json\n")
+    assert "garbled" in grade(f"ARESULT good {_report(right[:-1])}\n")
+    assert "time limit" in grade("", ExecStatus.TIMEOUT)
+    assert "memory" in grade("", ExecStatus.OOM)
+    assert "output limit" in grade("x" * 10, ExecStatus.OUTPUT_LIMIT)
+    wrong = [{"v": -1} for _ in right]
+    assert "0/" in grade(f"ARESULT good {_report(wrong)}\n")
+
+
+def test_exits_and_forged_reports_fail_in_a_real_process(small_suite: BiocoderSuite, tmp_path: Path) -> None:
+    task = _task(small_suite, "translate")
+    pool = SubprocessPool(tmp_path)
+    tricks = {t.label: t.code for t in harness.trivial_codes(task)}
+
+    async def run(code: str) -> tuple[bool, str]:
+        nonce = grading.new_nonce()
+        request = grading.exec_request(small_suite, task, code, mounts=(), limits=DEFAULT_LIMITS, nonce=nonce)
+        result = await pool.exec(request)
+        verdict = grading.grade(small_suite, task, result, nonce)
+        return verdict.correct, verdict.reason
+
+    async def main() -> dict[str, tuple[bool, str]]:
+        out = {label: await run(code) for label, code in tricks.items()}
+        out["reference"] = await run(task.reference_solution)
+        return out
+
+    outcomes = anyio.run(main)
+    assert outcomes.pop("reference")[0] is True
+    assert len(outcomes) >= 10
+    for label, (correct, reason) in outcomes.items():
+        assert not correct, label
+        assert reason, label
+    assert "did not report" in outcomes["os._exit(0) at import"][1]
+    assert "did not report" in outcomes["forged report, then os._exit(0) at import"][1]
+    assert "SystemExit" in outcomes["sys.exit(0) at import"][1]
+    assert "0/" in outcomes["forged report with the run's nonce"][1]
+
+
+def test_a_sibling_spec_fails_the_instance(small_suite: BiocoderSuite, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """Implementing the standard code for another table's instance is caught."""
+    from arollout.tasks.biocoder.build import family
+
+    task = next(t for t in small_suite.tasks() if t.category == "translate" and t.meta["params"]["table"] != 1)
+    fam = family("translate")
+    standard = reference_source(fam, {**task.meta["params"], "table": 1})
+    result, nonce = run_in_process(small_suite, task, standard, tmp_path, capfd)
+    verdict = small_suite.grade(task, result, nonce)
+    assert not verdict.correct and "codons specific to the table" in verdict.reason
