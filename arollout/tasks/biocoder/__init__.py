@@ -29,10 +29,10 @@ from arollout.tasks.biocoder.suite import (
 )
 
 __all__ = (
-    "DEFAULT_PER_FAMILY",
-    "FAMILIES",
-    "GENERATOR_VERSION",
     "BiocoderSuite",
     "Case",
+    "DEFAULT_PER_FAMILY",
+    "FAMILIES",
     "Family",
+    "GENERATOR_VERSION",
 )

@@ -55,9 +55,9 @@ if TYPE_CHECKING:
     from arollout.tasks.biocoder.family import Family
 
 __all__ = (
+    "BuildStats",
     "FAMILIES",
     "GENERATOR_VERSION",
-    "BuildStats",
     "build_tasks",
     "cache_path",
     "family",

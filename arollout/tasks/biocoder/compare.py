@@ -24,7 +24,12 @@ from __future__ import annotations
 import math
 from typing import Any, Final, NamedTuple
 
-__all__ = ("RAISES", "Outcome", "judge", "same")
+__all__ = (
+    "Outcome",
+    "RAISES",
+    "judge",
+    "same",
+)
 
 RAISES: Final = "__raises__"
 """Key of an expected value that is an exception."""

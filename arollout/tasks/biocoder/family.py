@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     import random
 
 __all__ = (
-    "DNA",
     "Case",
+    "DNA",
     "Family",
     "Params",
     "bullets",

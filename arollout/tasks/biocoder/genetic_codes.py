@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 __all__ = (
     "CODE_SOURCE",
     "CODONS",
+    "GeneticCode",
     "TABLES",
     "TABLE_IDS",
-    "GeneticCode",
     "code",
     "random_codons",
     "special_codons",

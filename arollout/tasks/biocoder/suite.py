@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from arollout.tasks.base import Program, Task, Verdict
     from sandboxes.api import ExecResult, Mount
 
-__all__ = ("DEFAULT_PER_FAMILY", "BiocoderSuite", "make_suite")
+__all__ = ("BiocoderSuite", "DEFAULT_PER_FAMILY", "make_suite")
 
 DEFAULT_PER_FAMILY: Final = 100
 """Instances per family at most (families with a smaller grid have fewer)."""

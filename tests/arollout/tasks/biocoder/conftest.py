@@ -10,6 +10,7 @@ from arollout.tasks.biocoder import BiocoderSuite
 from sandboxes.api import ExecResult, ExecStatus
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from arollout.tasks.base import Task
@@ -41,6 +42,18 @@ def small_suite(biocoder_cache: Path) -> BiocoderSuite:
     return suite
 
 
+@pytest.fixture
+def run_here(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> Callable[[BiocoderSuite, Task, str], tuple[ExecResult, str]]:
+    """``run_here(suite, task, code)``: the real harness program, run in this process."""
+
+    def run(suite: BiocoderSuite, task: Task, code: str) -> tuple[ExecResult, str]:
+        return run_in_process(suite, task, code, tmp_path, capfd)
+
+    return run
+
+
 def run_in_process(suite: BiocoderSuite, task: Task, code: str, workdir: Path, capfd: pytest.CaptureFixture[str]) -> tuple[ExecResult, str]:
     """Run the real harness program of ``code`` in this process (cwd ``workdir``).
 
@@ -64,6 +77,11 @@ def run_in_process(suite: BiocoderSuite, task: Task, code: str, workdir: Path, c
         sys.modules.pop("submission", None)
     out, err = capfd.readouterr()
     return ExecResult(status=ExecStatus.OK, returncode=0, stdout=out, stderr=err), nonce
+
+
+@pytest.fixture
+def parse_report() -> Callable[[str, str], dict[str, object]]:
+    return report_of
 
 
 def report_of(stdout: str, nonce: str) -> dict[str, object]:

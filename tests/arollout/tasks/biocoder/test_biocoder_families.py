@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from arollout.tasks.biocoder import FAMILIES, build, instances
+from arollout.tasks.biocoder import FAMILIES, build
 from arollout.tasks.biocoder.family import mutate, reference_source
 from arollout.tasks.biocoder.instances import hidden_tests, load_function, passes, split_of, task_id
 

@@ -5,23 +5,24 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-import anyio
 import pytest
 
 from arollout.tasks import grading
 from arollout.tasks.biocoder import harness, runtime
 from arollout.tasks.biocoder.family import reference_source
 from arollout.tasks.biocoder.instances import hidden_tests
+from sandboxes import SandboxPool
 from sandboxes.api import DEFAULT_LIMITS, ExecResult, ExecStatus
 
-from ...helpers import SubprocessPool
-from .conftest import report_of, run_in_process
-
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
     from pathlib import Path
 
     from arollout.tasks.base import Task
     from arollout.tasks.biocoder import BiocoderSuite
+
+    Run = Callable[[BiocoderSuite, Task, str], tuple[ExecResult, str]]
+    Parse = Callable[[str, str], dict[str, object]]
 
 
 def _task(suite: BiocoderSuite, category: str) -> Task:
@@ -29,14 +30,14 @@ def _task(suite: BiocoderSuite, category: str) -> Task:
 
 
 def test_every_family_reference_passes_through_the_real_harness(
-    small_suite: BiocoderSuite, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    small_suite: BiocoderSuite, run_here: Run
 ) -> None:
     seen = set()
     for task in small_suite.tasks():
         if task.category in seen:
             continue
         seen.add(task.category)
-        result, nonce = run_in_process(small_suite, task, task.reference_solution, tmp_path, capfd)
+        result, nonce = run_here(small_suite, task, task.reference_solution)
         verdict = small_suite.grade(task, result, nonce)
         assert verdict.correct and verdict.score == 1.0, (task.id, verdict.reason)
         # the report carries values, never the expected ones as such
@@ -45,12 +46,12 @@ def test_every_family_reference_passes_through_the_real_harness(
 
 
 def test_a_subtly_wrong_solution_fails_and_the_reason_names_the_tests(
-    small_suite: BiocoderSuite, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    small_suite: BiocoderSuite, run_here: Run
 ) -> None:
     task = _task(small_suite, "reverse_complement")
     wrong = task.reference_solution.replace("reversed(seq)", "iter(seq)")
     assert wrong != task.reference_solution
-    result, nonce = run_in_process(small_suite, task, wrong, tmp_path, capfd)
+    result, nonce = run_here(small_suite, task, wrong)
     verdict = small_suite.grade(task, result, nonce)
     assert not verdict.correct and verdict.score is not None and 0 < verdict.score < 1
     assert "Returned a wrong value: 'lower-case input'" in verdict.reason
@@ -61,12 +62,12 @@ def test_a_subtly_wrong_solution_fails_and_the_reason_names_the_tests(
 
 
 def test_agent_output_is_visible_but_the_report_is_hidden(
-    small_suite: BiocoderSuite, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    small_suite: BiocoderSuite, run_here: Run
 ) -> None:
     task = _task(small_suite, "gc_content")
     code = task.reference_solution + "\nprint('my own check')\n"
     noisy = code.replace("    gc = total = 0", "    print('inside the hidden test')\n    gc = total = 0")
-    result, nonce = run_in_process(small_suite, task, noisy, tmp_path, capfd)
+    result, nonce = run_here(small_suite, task, noisy)
     assert small_suite.grade(task, result, nonce).correct
     shown = grading.visible_result(result, nonce)
     assert "my own check" in shown.stdout
@@ -85,10 +86,10 @@ def test_agent_output_is_visible_but_the_report_is_hidden(
     ],
 )
 def test_import_problems_are_reported_cleanly(
-    small_suite: BiocoderSuite, tmp_path: Path, capfd: pytest.CaptureFixture[str], code: str, needle: str
+    small_suite: BiocoderSuite, run_here: Run, code: str, needle: str
 ) -> None:
     task = _task(small_suite, "gc_content")
-    result, nonce = run_in_process(small_suite, task, code, tmp_path, capfd)
+    result, nonce = run_here(small_suite, task, code)
     verdict = small_suite.grade(task, result, nonce)
     assert not verdict.correct and verdict.score == 0.0
     assert needle in verdict.reason
@@ -97,7 +98,7 @@ def test_import_problems_are_reported_cleanly(
 
 
 def test_timeouts_are_per_test_and_the_budget_stops_the_rest(
-    small_suite: BiocoderSuite, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    small_suite: BiocoderSuite, tmp_path: Path, capfd: pytest.CaptureFixture[str], parse_report: Parse
 ) -> None:
     task = _task(small_suite, "gc_content")
     fast = harness.Timing(test_timeout_s=0.05, budget_s=0.3, import_timeout_s=1.0)
@@ -108,7 +109,7 @@ def test_timeouts_are_per_test_and_the_budget_stops_the_rest(
         mp.chdir(tmp_path)
         exec(compile(program.code, "<harness>", "exec"), {"__name__": "__main__"})
     out, _ = capfd.readouterr()
-    results = report_of(out, "n0nce")["results"]
+    results = parse_report(out, "n0nce")["results"]
     assert isinstance(results, list) and len(results) == len(hidden_tests(task))
     assert {"t": 1} in results and {"s": 1} in results  # slow ones time out, the rest are skipped
     verdict = harness.grade(task, ExecResult(status=ExecStatus.OK, stdout=out), "n0nce")
@@ -129,7 +130,7 @@ def test_import_that_never_returns_is_cut(
     assert "longer than" in verdict.reason and not verdict.correct
 
 
-def _report(results: list[object]) -> str:
+def _report(results: Sequence[object]) -> str:
     return json.dumps({"results": results})
 
 
@@ -154,42 +155,36 @@ def test_grade_reads_exactly_one_line_with_the_run_nonce(small_suite: BiocoderSu
     assert "0/" in grade(f"ARESULT good {_report(wrong)}\n")
 
 
-def test_exits_and_forged_reports_fail_in_a_real_process(small_suite: BiocoderSuite, tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_exits_and_forged_reports_fail_in_the_real_sandbox(small_suite: BiocoderSuite) -> None:
     task = _task(small_suite, "translate")
-    pool = SubprocessPool(tmp_path)
-    tricks = {t.label: t.code for t in harness.trivial_codes(task)}
-
-    async def run(code: str) -> tuple[bool, str]:
-        nonce = grading.new_nonce()
-        request = grading.exec_request(small_suite, task, code, mounts=(), limits=DEFAULT_LIMITS, nonce=nonce)
-        result = await pool.exec(request)
-        verdict = grading.grade(small_suite, task, result, nonce)
-        return verdict.correct, verdict.reason
-
-    async def main() -> dict[str, tuple[bool, str]]:
-        out = {label: await run(code) for label, code in tricks.items()}
-        out["reference"] = await run(task.reference_solution)
-        return out
-
-    outcomes = anyio.run(main)
+    runs = {t.label: t.code for t in harness.trivial_codes(task)}
+    runs["reference"] = task.reference_solution
+    outcomes: dict[str, tuple[bool, str]] = {}
+    async with SandboxPool(slots=2, preload=("json",)) as pool:
+        for label, code in runs.items():
+            nonce = grading.new_nonce()
+            request = grading.exec_request(small_suite, task, code, mounts=(), limits=DEFAULT_LIMITS, nonce=nonce)
+            verdict = grading.grade(small_suite, task, await pool.exec(request), nonce)
+            outcomes[label] = (verdict.correct, verdict.reason)
     assert outcomes.pop("reference")[0] is True
     assert len(outcomes) >= 10
     for label, (correct, reason) in outcomes.items():
-        assert not correct, label
-        assert reason, label
+        assert not correct and reason, label
     assert "did not report" in outcomes["os._exit(0) at import"][1]
     assert "did not report" in outcomes["forged report, then os._exit(0) at import"][1]
+    assert "did not report" in outcomes["os._exit(0) inside the function"][1]
     assert "SystemExit" in outcomes["sys.exit(0) at import"][1]
     assert "0/" in outcomes["forged report with the run's nonce"][1]
 
 
-def test_a_sibling_spec_fails_the_instance(small_suite: BiocoderSuite, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+def test_a_sibling_spec_fails_the_instance(small_suite: BiocoderSuite, run_here: Run) -> None:
     """Implementing the standard code for another table's instance is caught."""
     from arollout.tasks.biocoder.build import family
 
     task = next(t for t in small_suite.tasks() if t.category == "translate" and t.meta["params"]["table"] != 1)
     fam = family("translate")
     standard = reference_source(fam, {**task.meta["params"], "table": 1})
-    result, nonce = run_in_process(small_suite, task, standard, tmp_path, capfd)
+    result, nonce = run_here(small_suite, task, standard)
     verdict = small_suite.grade(task, result, nonce)
     assert not verdict.correct and "codons specific to the table" in verdict.reason
