@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, final
 
 from arollout.tasks.ehr.database import EhrDatabase
 from arollout.tasks.ehr.suite import EhrSuite, SuiteSpec
-from arollout.tasks.eicu.database import build_demo, build_synthetic, require_demo
+from arollout.tasks.eicu.database import build_demo, build_synthetic
 from arollout.tasks.eicu.schema import SCHEMA
 from arollout.tasks.eicu.templates_charts import CHART_TEMPLATES
 from arollout.tasks.eicu.templates_events import EVENT_TEMPLATES
@@ -143,9 +143,11 @@ class EicuDemoSuite(EhrSuite):
         cache_dir: cache root (default ``$AROLLOUT_CACHE`` or ``~/.cache/arollout``).
         data_root: where sandboxes see the database directory.
 
-    Raises:
-        TaskError: the demo folder is missing or incomplete (the message says
-            how to fetch it).
+    The demo is looked up when the database is first needed (``tasks()``,
+    ``mounts()``), so listing or configuring suites works without it; then a
+    missing or incomplete folder raises
+    :class:`~arollout.data.DataMissingError`, which names
+    ``arollout data fetch eicu-demo``.
     """
 
     def __init__(
@@ -157,10 +159,9 @@ class EicuDemoSuite(EhrSuite):
         cache_dir: str | os.PathLike[str] | None = None,
         data_root: str = DEMO_DATA_ROOT,
     ) -> None:
-        folder = require_demo(data_dir)
         super().__init__(
             DEMO_SPEC,
-            lambda: build_demo(folder, seed, cache_dir),
+            lambda: build_demo(data_dir, seed, cache_dir),
             per_category=per_category,
             data_root=data_root,
             options={"seed": seed},

@@ -89,8 +89,9 @@ def test_registry_builds_both_suites_and_checks_options(
         get_suite("eicu-demo", source="demo")
     with pytest.raises(ConfigError, match="'data_root'"):
         get_suite("eicu", data_root="relative")
+    absent = get_suite("eicu-demo", data_dir=str(tmp_path))  # configuring needs no data
     with pytest.raises(DataMissingError, match="arollout data fetch eicu-demo"):
-        get_suite("eicu-demo", data_dir=str(tmp_path))
+        absent.tasks()
     with pytest.raises(TaskError, match="split"):
         synthetic_suite.tasks("dev")
 
