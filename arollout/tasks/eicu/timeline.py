@@ -17,7 +17,8 @@ The same idea, written so that "now" is always well defined:
   one ended. Unit stays of one hospital stay share that hospital admission
   (unit admission = hospital admission - ``hospitaladmitoffset``), so their
   relative timing is the real one.
-* Ordinary patients lie wholly in 2100-2104, before "now".
+* Ordinary patients start in 2100-2104 and end long before "now" (a stay
+  may run into early 2105).
 * About one in ten patients is **current**: their timeline is moved by whole
   days so that "now" falls inside their last unit stay. For them, later events
   do not exist yet and discharge times are NULL, which is what questions
