@@ -278,7 +278,7 @@ COMPLEMENT = Family(
     describe=_complement_describe,
     body=_COMPLEMENT_BODY,
     cases=_with_length,
-    examples=lambda p: [([(2, 5), (8, 9)], 12)],
+    examples=lambda p: [([(2, 5), (8, 9)], 30)],
     mutants=(("if s > at:", "if s > at + 1:"),),
     cite="bedtools complement",
 )

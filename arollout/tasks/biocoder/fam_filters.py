@@ -158,7 +158,8 @@ def _peaks_describe(p: Params) -> str:
     s = p["footprint"]
     cmp = "strictly greater than" if p["strict"] else "greater than or equal to"
     border = (
-        f"Pixels closer than {s // 2} to the image border are never peaks."
+        f"Pixels in the outer {s // 2} row(s) and column(s) of the image (where the window "
+        "would leave the image) are never peaks."
         if p["border"] == "exclude"
         else "Near the border, neighbours that fall outside the image are simply ignored."
     )

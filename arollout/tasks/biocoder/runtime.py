@@ -213,9 +213,9 @@ def main(config: dict[str, Any]) -> None:
         fn = getattr(module, config["function"], None)
         if not callable(fn):
             report["missing"] = config["function"]
+    shown = False
     if fn is not None:
         deadline = time.monotonic() + config["budget_s"]
-        shown = False
         for label, args in config["tests"]:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -235,3 +235,7 @@ def main(config: dict[str, Any]) -> None:
     line = f"\n{REPORT_TAG} {config['nonce']} {json.dumps(report, allow_nan=True)}\n"
     out.write(line)
     out.flush()
+    if why is not None or shown:
+        # A traceback went to stderr: exit 1 so that the run counts as a runtime error
+        # and the agent is shown it (the report is already out).
+        raise SystemExit(1)

@@ -68,15 +68,18 @@ def run_in_process(suite: BiocoderSuite, task: Task, code: str, workdir: Path, c
     capfd.readouterr()
     old = os.getcwd()
     os.chdir(workdir)
+    status, rc = ExecStatus.OK, 0
     try:
         exec(compile(program.code, "<harness>", "exec"), {"__name__": "__main__"})
+    except SystemExit as exc:  # the harness exits 1 after printing a traceback
+        status, rc = ExecStatus.RUNTIME_ERROR, int(exc.code or 0)
     finally:
         os.chdir(old)
         import sys
 
         sys.modules.pop("submission", None)
     out, err = capfd.readouterr()
-    return ExecResult(status=ExecStatus.OK, returncode=0, stdout=out, stderr=err), nonce
+    return ExecResult(status=status, returncode=rc, stdout=out, stderr=err), nonce
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from arollout.agent.feedback import exec_feedback
 from arollout.tasks import grading
 from arollout.tasks.biocoder import harness, runtime
 from arollout.tasks.biocoder.family import reference_source
@@ -75,6 +76,19 @@ def test_agent_output_is_visible_but_the_report_is_hidden(
     assert nonce not in shown.stdout and runtime.REPORT_TAG not in shown.stdout
 
 
+def test_an_exception_in_a_hidden_test_is_shown_with_its_traceback(
+    small_suite: BiocoderSuite, run_here: Run
+) -> None:
+    task = _task(small_suite, "gc_content")
+    code = "def gc_content(seq):\n    return {'G': 1}[seq[0]]\n"
+    result, nonce = run_here(small_suite, task, code)
+    verdict = small_suite.grade(task, result, nonce)
+    assert not verdict.correct
+    assert "Raised KeyError" in verdict.reason or "Raised IndexError" in verdict.reason
+    seen = exec_feedback(grading.visible_result(result, nonce))
+    assert "Hidden test" in result.stderr and ("KeyError" in seen or "IndexError" in seen)
+
+
 @pytest.mark.parametrize(
     ("code", "needle"),
     [
@@ -94,7 +108,9 @@ def test_import_problems_are_reported_cleanly(
     assert not verdict.correct and verdict.score == 0.0
     assert needle in verdict.reason
     if needle != "defines no callable":
-        assert needle in result.stderr  # the traceback is shown to the agent
+        assert needle in result.stderr and result.status is ExecStatus.RUNTIME_ERROR
+        # ... so the agent's observation grounds the traceback
+        assert needle in exec_feedback(grading.visible_result(result, nonce))
 
 
 def test_timeouts_are_per_test_and_the_budget_stops_the_rest(
@@ -125,7 +141,8 @@ def test_import_that_never_returns_is_cut(
     capfd.readouterr()
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(tmp_path)
-        exec(compile(program.code, "<harness>", "exec"), {"__name__": "__main__"})
+        with pytest.raises(SystemExit):
+            exec(compile(program.code, "<harness>", "exec"), {"__name__": "__main__"})
     verdict = harness.grade(task, ExecResult(status=ExecStatus.OK, stdout=capfd.readouterr()[0]), "n1")
     assert "longer than" in verdict.reason and not verdict.correct
 
@@ -176,6 +193,23 @@ async def test_exits_and_forged_reports_fail_in_the_real_sandbox(small_suite: Bi
     assert "did not report" in outcomes["os._exit(0) inside the function"][1]
     assert "SystemExit" in outcomes["sys.exit(0) at import"][1]
     assert "0/" in outcomes["forged report with the run's nonce"][1]
+
+
+@pytest.mark.anyio
+async def test_per_test_timeouts_work_inside_the_jail(biocoder_cache: Path) -> None:
+    """The harness's alarms fire under the sandbox's seccomp filter and rlimits."""
+    from arollout.tasks.biocoder import BiocoderSuite
+
+    quick = BiocoderSuite(per_family=2, cache_dir=biocoder_cache, test_timeout_s=0.2, budget_s=0.6)
+    task = _task(quick, "gc_content")
+    slow = "def gc_content(seq):\n    while True:\n        pass\n"
+    async with SandboxPool(slots=1, preload=("json",)) as pool:
+        nonce = grading.new_nonce()
+        request = grading.exec_request(quick, task, slow, mounts=(), limits=DEFAULT_LIMITS, nonce=nonce)
+        result = await pool.exec(request)
+    verdict = grading.grade(quick, task, result, nonce)
+    assert result.status is ExecStatus.OK and result.wall_s < 5
+    assert "Timed out:" in verdict.reason and "Not run" in verdict.reason and not verdict.correct
 
 
 def test_a_sibling_spec_fails_the_instance(small_suite: BiocoderSuite, run_here: Run) -> None:
