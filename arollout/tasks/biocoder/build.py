@@ -151,6 +151,15 @@ def build_tasks(
     return tasks, BuildStats(kept=kept, dropped=dropped, seconds=time.perf_counter() - t0)
 
 
+def _drop_stale(path: Path) -> None:
+    """Remove caches of these options built by other versions of the source (each is
+    megabytes, and a changed family never reads them again)."""
+    head = path.name.rsplit("-", 1)[0]
+    for other in path.parent.glob(f"{head}-*.msgpack"):
+        if other != path:
+            other.unlink(missing_ok=True)
+
+
 def load_tasks(
     *, per_family: int, seed: int, cache_dir: str | os.PathLike[str] | None = None
 ) -> tuple[Task, ...]:
@@ -168,6 +177,7 @@ def load_tasks(
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(blob)
         os.replace(tmp, path)
+        _drop_stale(path)
     except OSError as exc:  # a read-only cache only costs a rebuild next time
         _log.warning("could not cache biocoder tasks at %s: %s", path, exc)
     # Served as decoded from the cache (tuples in meta become lists), so a fresh build

@@ -139,10 +139,15 @@ def test_the_cache_serves_the_built_tasks(full_suite: BiocoderSuite, biocoder_ca
     assert [t.id for t in again] == [t.id for t in full_suite.tasks()]
 
 
-def test_a_corrupt_cache_is_rebuilt(tmp_path: Path) -> None:
+def test_a_corrupt_cache_is_rebuilt_and_stale_ones_dropped(tmp_path: Path) -> None:
     path = build.cache_path(tmp_path, per_family=1, seed=0)
     path.parent.mkdir(parents=True)
     path.write_bytes(b"\x00 not msgpack")
+    stale = path.with_name(path.name.rsplit("-", 1)[0] + "-0123456789abcdef.msgpack")
+    other_options = build.cache_path(tmp_path, per_family=2, seed=0)
+    stale.write_bytes(b"old")
+    other_options.write_bytes(b"kept")
     tasks = build.load_tasks(per_family=1, seed=0, cache_dir=tmp_path)
     assert len(tasks) >= 60
     assert build.load_tasks(per_family=1, seed=0, cache_dir=tmp_path) == tasks
+    assert not stale.exists() and other_options.exists()
