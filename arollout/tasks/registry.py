@@ -141,6 +141,23 @@ _SUITES: Final[dict[str, SuiteEntry]] = {
         frozenset({"data_dir", "seed", "per_category", "cache_dir", "data_root"}),
         "EHRSQL-style questions on the eICU-CRD Demo 2.0 (arollout data fetch eicu-demo)",
     ),
+    "mlpred": SuiteEntry(
+        "arollout.tasks.mlpred.suite:make_suite",
+        frozenset({"seed", "cache_dir", "data_root"}),
+        "clinical prediction on synthetic ICU cohorts with a known model, AUROC on hidden labels (EHRSHOT/MIMIC-Extract-style)",
+    ),
+    "mlpred-demo": SuiteEntry(
+        "arollout.tasks.mlpred.suite:make_demo_suite",
+        frozenset({"data_dir", "seed", "cache_dir", "data_root"}),
+        "MIMIC-Extract-style hourly features and outcome labels on the MIMIC-III demo (arollout data fetch)",
+    ),
+    "ehrcon": SuiteEntry(
+        "arollout.tasks.ehrcon.suite:make_suite",
+        frozenset(
+            {"source", "patients", "seed", "per_category", "data_dir", "cache_dir", "data_root"}
+        ),
+        "EHRCon-style note/table consistency: tagged mentions of generated notes checked against MIMIC-III tables",
+    ),
     "biods": SuiteEntry(
         "arollout.tasks.biods:make_suite",
         frozenset({"seed", "per_category", "cache_dir", "data_root", "workers"}),
