@@ -13,6 +13,8 @@ and override :meth:`EhrSuite.build_tasks` and :meth:`EhrSuite.verify`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -112,6 +114,31 @@ class SuiteSpec:
     answer: str = ANSWER_SECTION
     version: int = 1
     search_cap: int = SEARCH_CAP
+
+
+def _templates_digest(templates: Sequence[Template]) -> str:
+    """A digest of the templates' text (a changed question or SQL is never served
+    from a stale cache; changes to ``refine`` code still need a version bump)."""
+    blob = json.dumps(
+        [
+            [
+                t.name,
+                t.category,
+                t.question,
+                t.sql,
+                t.kind,
+                t.candidates,
+                t.ambiguous,
+                t.rel_tol,
+                t.abs_tol,
+                t.signed,
+                t.max_items,
+                t.hint,
+            ]
+            for t in templates
+        ]
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 class EhrSuite:
@@ -231,6 +258,7 @@ class EhrSuite:
                         **self._options,
                         "per_category": self._per_category,
                         "data_root": self._data_root,
+                        "templates": _templates_digest(self._spec.templates),
                     }
                     path = tasks_cache_path(db, self.name, self._spec.version, options)
                     self._tasks = cached_tasks(path, lambda: self._build_with_index(db))

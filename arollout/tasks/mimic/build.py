@@ -43,6 +43,12 @@ DEMO_DATASET: Final = "mimic-iii-demo"
 """The name ``arollout data fetch`` knows the demo by."""
 
 
+def _layout() -> str:
+    """A digest of the schema and indexes: a changed layout is a new database."""
+    blob = repr((sorted(SCHEMA.items()), INDEXES)).encode()
+    return hashlib.sha256(blob).hexdigest()[:12]
+
+
 def build_synthetic(
     seed: int = 0, patients: int = 1000, cache_dir: str | os.PathLike[str] | None = None
 ) -> EhrDatabase:
@@ -56,7 +62,11 @@ def build_synthetic(
         return write_database(directory, SCHEMA, generate(seed, patients), INDEXES)
 
     return build_cached(
-        SYNTHETIC_FAMILY, SYNTHETIC_VERSION, {"seed": seed, "patients": patients}, write, cache_dir
+        SYNTHETIC_FAMILY,
+        SYNTHETIC_VERSION,
+        {"seed": seed, "patients": patients, "layout": _layout()},
+        write,
+        cache_dir,
     )
 
 
@@ -100,7 +110,7 @@ def build_demo(
             to fetch it).
     """
     source = find_demo(data_dir)
-    params = {"seed": seed, "source": _digest(source)}
+    params = {"seed": seed, "source": _digest(source), "layout": _layout()}
 
     def write(directory: Path) -> dict[str, int]:
         return write_database(directory, SCHEMA, demo_rows(source, seed=seed), INDEXES)

@@ -186,6 +186,7 @@ INDEXES: Final[Indexes] = (
     ("labevents", "hadm_id, itemid"),
     ("labevents", "subject_id, itemid"),
     ("labevents", "itemid"),
+    ("labevents", "charttime"),
     ("prescriptions", "hadm_id"),
     ("prescriptions", "subject_id"),
     ("prescriptions", "drug"),

@@ -32,7 +32,10 @@ __all__ = (
     "age_band",
     "chain",
     "months_back",
+    "ranks",
     "threshold",
+    "top_k",
+    "top_k_tie",
 )
 
 NOW: Final = f"'{CURRENT_TIME}'"
@@ -98,3 +101,29 @@ def chain(
         return out
 
     return refine
+
+
+_K_WORDS: Final = {3: "three", 4: "four", 5: "five"}
+
+
+def ranks(slots: Slots, rng: random.Random) -> Slots | None:
+    """How many top items a ranking asks for: ``k`` of 3, 4 or 5 (and its neighbours)."""
+    k = rng.choice(tuple(_K_WORDS))
+    return {**slots, "k": k, "k_word": _K_WORDS[k], "k_next": k + 1, "k_prev": k - 1}
+
+
+def top_k(counts_sql: str, k: int | str = "{k}") -> str:
+    """The ``k`` titles of ``counts_sql`` (columns ``title``, ``n``) with the largest ``n``."""
+    return f"SELECT title FROM ({counts_sql}) ORDER BY n DESC, title LIMIT {k}"
+
+
+def top_k_tie(counts_sql: str, k: int | None = None) -> str:
+    """SQL that is true when the ``k``-th and ``k+1``-th counts of ``counts_sql``
+    are equal, or there are fewer than ``k`` rows (``k=None``: the ``{k}``,
+    ``{k_next}`` and ``{k_prev}`` slots of :func:`ranks`)."""
+    n, n1, n0 = ("{k}", "{k_next}", "{k_prev}") if k is None else (k, k + 1, k - 1)
+    return (
+        f"WITH c AS MATERIALIZED ({counts_sql}), r AS MATERIALIZED (SELECT n FROM c ORDER BY n DESC LIMIT {n1}) "
+        f"SELECT COUNT(*) < {n} OR (COUNT(*) = {n1} AND MIN(n) = "
+        f"(SELECT n FROM r ORDER BY n DESC LIMIT 1 OFFSET {n0})) FROM r"
+    )

@@ -33,7 +33,7 @@ __all__ = (
 
 DEFAULT_PATIENTS: Final = 1000
 DEFAULT_PER_CATEGORY: Final = 300
-INSTANCE_VERSION: Final = 2
+INSTANCE_VERSION: Final = 3
 """Bump whenever the templates or the instance rules change (keys the task cache)."""
 
 NOTES: Final = (

@@ -12,21 +12,12 @@ from __future__ import annotations
 from typing import Final
 
 from arollout.tasks.ehr.templates import Template
+from arollout.tasks.mimic.slots import ranks, top_k, top_k_tie
 
-__all__ = ("CODE_TEMPLATES", "top_k_tie")
+__all__ = ("CODE_TEMPLATES",)
 
 _DX = "SELECT icd9_code FROM d_icd_diagnoses WHERE short_title = :title"
 _PX = "SELECT icd9_code FROM d_icd_procedures WHERE short_title = :title"
-
-
-def top_k_tie(counts_sql: str, k: int) -> str:
-    """SQL that is true when the ``k``-th and ``k+1``-th counts of ``counts_sql``
-    (one ``n`` column, any order) are equal, or there are fewer than ``k`` rows."""
-    return (
-        f"WITH c AS MATERIALIZED ({counts_sql}), r AS MATERIALIZED (SELECT n FROM c ORDER BY n DESC LIMIT {k + 1}) "
-        f"SELECT COUNT(*) < {k} OR (COUNT(*) = {k + 1} AND MIN(n) = "
-        f"(SELECT n FROM r ORDER BY n DESC LIMIT 1 OFFSET {k - 1})) FROM r"
-    )
 
 
 def _titles(table: str, dictionary: str) -> str:
@@ -49,17 +40,19 @@ _DX_TOP_AGE = (
 )
 _PX_TOP_YEAR = (
     "SELECT d.short_title AS title, COUNT(*) AS n FROM procedures_icd x "
-    "JOIN d_icd_procedures d ON d.icd9_code = x.icd9_code WHERE strftime('%Y', x.charttime) = :year "
-    "GROUP BY 1"
+    "JOIN d_icd_procedures d ON d.icd9_code = x.icd9_code JOIN patients p ON p.subject_id = x.subject_id "
+    "WHERE strftime('%Y', x.charttime) = :year AND p.gender = :gender GROUP BY 1"
 )
-_MICRO_TOP_YEAR = (
-    "SELECT spec_type_desc AS title, COUNT(*) AS n FROM microbiologyevents "
-    "WHERE strftime('%Y', charttime) = :year AND spec_type_desc IS NOT NULL GROUP BY 1"
+_DX_TOP_GENDER = (
+    "SELECT d.short_title AS title, COUNT(DISTINCT x.subject_id) AS n FROM diagnoses_icd x "
+    "JOIN d_icd_diagnoses d ON d.icd9_code = x.icd9_code JOIN patients p ON p.subject_id = x.subject_id "
+    "WHERE strftime('%Y', x.charttime) = :year AND p.gender = :gender GROUP BY 1"
 )
-
-
-def _top(counts: str, k: int) -> str:
-    return f"SELECT title FROM ({counts}) ORDER BY n DESC, title LIMIT {k}"
+_MICRO_TOP = (
+    "SELECT m.spec_type_desc AS title, COUNT(*) AS n FROM microbiologyevents m "
+    "JOIN patients p ON p.subject_id = m.subject_id WHERE strftime('%Y', m.charttime) = :year "
+    "AND p.gender = :gender AND m.spec_type_desc IS NOT NULL GROUP BY 1"
+)
 
 
 CODE_TEMPLATES: Final[tuple[Template, ...]] = (
@@ -140,29 +133,46 @@ CODE_TEMPLATES: Final[tuple[Template, ...]] = (
         candidates="SELECT DISTINCT icd9_code AS code FROM diagnoses_icd ORDER BY 1",
     ),
     Template(
-        name="top3_diagnoses_year",
+        name="topk_diagnoses_year",
         category="top_diagnoses",
         question=(
-            "What were the three most frequent diagnoses (short titles) in the year {year}, counting "
+            "What were the {k_word} most frequent diagnoses (short titles) in the year {year}, counting "
             "distinct patients diagnosed?"
         ),
-        sql=_top(_DX_TOP_YEAR, 3),
+        sql=top_k(_DX_TOP_YEAR),
         kind="set",
         candidates="SELECT DISTINCT strftime('%Y', charttime) AS year FROM diagnoses_icd ORDER BY 1",
-        ambiguous=top_k_tie(_DX_TOP_YEAR, 3),
+        refine=ranks,
+        ambiguous=top_k_tie(_DX_TOP_YEAR),
     ),
     Template(
-        name="top4_diagnoses_age",
+        name="topk_diagnoses_gender_year",
         category="top_diagnoses",
         question=(
-            "What were the four most frequent diagnoses (short titles) among hospital admissions of "
+            "What were the {k_word} most frequent diagnoses (short titles) in the year {year} among "
+            "patients of gender '{gender}', counting distinct patients diagnosed?"
+        ),
+        sql=top_k(_DX_TOP_GENDER),
+        kind="set",
+        candidates=(
+            "SELECT DISTINCT strftime('%Y', x.charttime) AS year, p.gender FROM diagnoses_icd x "
+            "JOIN patients p ON p.subject_id = x.subject_id ORDER BY 1, 2"
+        ),
+        refine=ranks,
+        ambiguous=top_k_tie(_DX_TOP_GENDER),
+    ),
+    Template(
+        name="topk_diagnoses_age",
+        category="top_diagnoses",
+        question=(
+            "What were the {k_word} most frequent diagnoses (short titles) among hospital admissions of "
             "patients aged {lo} to {hi}, counting admissions?"
         ),
-        sql=_top(_DX_TOP_AGE, 4),
+        sql=top_k(_DX_TOP_AGE),
         kind="set",
         candidates="SELECT DISTINCT (age / 10) * 10 AS lo FROM admissions WHERE age BETWEEN 20 AND 89 ORDER BY 1",
-        refine=lambda s, _rng: {"lo": s["lo"], "hi": s["lo"] + 9},
-        ambiguous=top_k_tie(_DX_TOP_AGE, 4),
+        refine=lambda s, rng: ranks({"lo": s["lo"], "hi": s["lo"] + 9}, rng),
+        ambiguous=top_k_tie(_DX_TOP_AGE),
     ),
     Template(
         name="procedures_of_admission",
@@ -225,13 +235,20 @@ CODE_TEMPLATES: Final[tuple[Template, ...]] = (
         candidates="SELECT DISTINCT icd9_code AS code FROM procedures_icd ORDER BY 1",
     ),
     Template(
-        name="top3_procedures_year",
+        name="topk_procedures_gender_year",
         category="top_procedures",
-        question="What were the three most frequently performed procedures (short titles) in the year {year}?",
-        sql=_top(_PX_TOP_YEAR, 3),
+        question=(
+            "What were the {k_word} most frequently performed procedures (short titles) in the year {year} "
+            "among patients of gender '{gender}'?"
+        ),
+        sql=top_k(_PX_TOP_YEAR),
         kind="set",
-        candidates="SELECT DISTINCT strftime('%Y', charttime) AS year FROM procedures_icd ORDER BY 1",
-        ambiguous=top_k_tie(_PX_TOP_YEAR, 3),
+        candidates=(
+            "SELECT DISTINCT strftime('%Y', x.charttime) AS year, p.gender FROM procedures_icd x "
+            "JOIN patients p ON p.subject_id = x.subject_id ORDER BY 1, 2"
+        ),
+        refine=ranks,
+        ambiguous=top_k_tie(_PX_TOP_YEAR),
     ),
     Template(
         name="diagnosis_and_procedure_count",
@@ -309,12 +326,19 @@ CODE_TEMPLATES: Final[tuple[Template, ...]] = (
         ),
     ),
     Template(
-        name="top3_specimens_year",
+        name="topk_specimens_gender_year",
         category="top_specimens",
-        question="What were the three most frequently tested microbiology specimen types in the year {year}?",
-        sql=_top(_MICRO_TOP_YEAR, 3),
+        question=(
+            "What were the {k_word} most frequently tested microbiology specimen types in the year {year} "
+            "among patients of gender '{gender}'?"
+        ),
+        sql=top_k(_MICRO_TOP),
         kind="set",
-        candidates="SELECT DISTINCT strftime('%Y', charttime) AS year FROM microbiologyevents ORDER BY 1",
-        ambiguous=top_k_tie(_MICRO_TOP_YEAR, 3),
+        candidates=(
+            "SELECT DISTINCT strftime('%Y', m.charttime) AS year, p.gender FROM microbiologyevents m "
+            "JOIN patients p ON p.subject_id = m.subject_id ORDER BY 1, 2"
+        ),
+        refine=ranks,
+        ambiguous=top_k_tie(_MICRO_TOP),
     ),
 )

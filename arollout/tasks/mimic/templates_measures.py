@@ -13,8 +13,18 @@ from __future__ import annotations
 from typing import Final
 
 from arollout.tasks.ehr.templates import Template, with_aggregate
-from arollout.tasks.mimic.slots import LAB, NOW, NUMBER, VITAL, chain, months_back, threshold
-from arollout.tasks.mimic.templates_codes import top_k_tie
+from arollout.tasks.mimic.slots import (
+    LAB,
+    NOW,
+    NUMBER,
+    VITAL,
+    chain,
+    months_back,
+    ranks,
+    threshold,
+    top_k,
+    top_k_tie,
+)
 
 __all__ = ("MEASURE_TEMPLATES",)
 
@@ -43,9 +53,9 @@ def _tied(source: str, order: str) -> str:
     )
 
 
-_LAB_TOP_YEAR = (
+_LAB_TOP_MONTH = (
     "SELECT d.label AS title, COUNT(*) AS n FROM labevents l JOIN d_labitems d ON d.itemid = l.itemid "
-    "WHERE strftime('%Y', l.charttime) = :year GROUP BY 1"
+    "WHERE l.charttime >= :month || '-01' AND l.charttime < date(:month || '-01', '+1 month') GROUP BY 1"
 )
 
 MEASURE_TEMPLATES: Final[tuple[Template, ...]] = (
@@ -174,13 +184,14 @@ MEASURE_TEMPLATES: Final[tuple[Template, ...]] = (
         ),
     ),
     Template(
-        name="top3_labs_year",
+        name="topk_labs_month",
         category="top_labs",
-        question="What were the three most frequently performed lab tests (labels) in the year {year}?",
-        sql=f"SELECT title FROM ({_LAB_TOP_YEAR}) ORDER BY n DESC, title LIMIT 3",
+        question="What were the {k_word} most frequently performed lab tests (labels) in the month {month} (YYYY-MM)?",
+        sql=top_k(_LAB_TOP_MONTH),
         kind="set",
-        candidates="SELECT DISTINCT strftime('%Y', charttime) AS year FROM labevents ORDER BY 1",
-        ambiguous=top_k_tie(_LAB_TOP_YEAR, 3),
+        candidates="SELECT DISTINCT strftime('%Y-%m', charttime) AS month FROM labevents ORDER BY 1",
+        refine=ranks,
+        ambiguous=top_k_tie(_LAB_TOP_MONTH),
     ),
     Template(
         name="lab_unit",

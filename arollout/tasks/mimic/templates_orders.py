@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import Final
 
 from arollout.tasks.ehr.templates import Template
-from arollout.tasks.mimic.slots import INPUT, NUMBER, OUTPUT
-from arollout.tasks.mimic.templates_codes import top_k_tie
+from arollout.tasks.mimic.slots import INPUT, NUMBER, OUTPUT, ranks, top_k, top_k_tie
 
 __all__ = ("ORDER_TEMPLATES",)
 
@@ -24,7 +23,7 @@ _RX_DRUGS = "SELECT DISTINCT subject_id, hadm_id, drug FROM prescriptions ORDER 
 _TOP_DRUGS = "SELECT drug AS title, COUNT(*) AS n FROM prescriptions WHERE subject_id = :subject_id GROUP BY 1"
 _TOP_INPUTS = (
     "SELECT d.label AS title, COUNT(*) AS n FROM inputevents_cv i JOIN d_items d ON d.itemid = i.itemid "
-    "WHERE strftime('%Y', i.charttime) = :year GROUP BY 1"
+    "WHERE i.charttime >= :month || '-01' AND i.charttime < date(:month || '-01', '+1 month') GROUP BY 1"
 )
 _IN = f"FROM inputevents_cv WHERE subject_id = :subject_id AND icustay_id = :icustay_id AND itemid IN ({INPUT})"
 _OUT = f"FROM outputevents WHERE subject_id = :subject_id AND icustay_id = :icustay_id AND itemid IN ({OUTPUT})"
@@ -91,7 +90,7 @@ ORDER_TEMPLATES: Final[tuple[Template, ...]] = (
             "Which three drugs were prescribed most often to patient {subject_id} across all of their "
             "hospital admissions (counting prescription rows)?"
         ),
-        sql=f"SELECT title FROM ({_TOP_DRUGS}) ORDER BY n DESC, title LIMIT 3",
+        sql=top_k(_TOP_DRUGS, 3),
         kind="set",
         candidates="SELECT DISTINCT subject_id FROM prescriptions ORDER BY 1",
         ambiguous=top_k_tie(_TOP_DRUGS, 3),
@@ -207,13 +206,14 @@ ORDER_TEMPLATES: Final[tuple[Template, ...]] = (
         ),
     ),
     Template(
-        name="top3_inputs_year",
+        name="topk_inputs_month",
         category="top_inputs",
-        question="What were the three most frequently charted intake items (labels) in the year {year}?",
-        sql=f"SELECT title FROM ({_TOP_INPUTS}) ORDER BY n DESC, title LIMIT 3",
+        question="What were the {k_word} most frequently charted intake items (labels) in the month {month} (YYYY-MM)?",
+        sql=top_k(_TOP_INPUTS),
         kind="set",
-        candidates="SELECT DISTINCT strftime('%Y', charttime) AS year FROM inputevents_cv ORDER BY 1",
-        ambiguous=top_k_tie(_TOP_INPUTS, 3),
+        candidates="SELECT DISTINCT strftime('%Y-%m', charttime) AS month FROM inputevents_cv ORDER BY 1",
+        refine=ranks,
+        ambiguous=top_k_tie(_TOP_INPUTS),
     ),
     Template(
         name="fluid_balance_icustay",
