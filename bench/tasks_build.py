@@ -113,6 +113,7 @@ def main() -> None:
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
+            "load_average_at_end": [round(x, 1) for x in os.getloadavg()],
         },
         "sequential_build_s": round(seq_s, 2),
         "parallel_build_s": round(par_s, 2),
