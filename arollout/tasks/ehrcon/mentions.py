@@ -179,23 +179,31 @@ def _drug(ctx: Context, mode: str) -> Draft | None:
             return None
         ctx.take("drug", chosen.drug)
         drug, dose, unit, route, date = chosen
+        same = [rx for rx in adm.drugs if rx.drug == drug]  # a change must not land on one of these
         if mode == "dose":
-            others = [d for d in cat.doses.get(drug, ()) if d != dose] or _scaled(dose)
+            taken = {rx.dose for rx in same if (rx.unit, rx.route, rx.date) == (unit, route, date)}
+            others = [d for d in cat.doses.get(drug, ()) if d not in taken]
+            others = others or [d for d in _scaled(dose) if d not in taken]
             if not others:
                 return None
             dose = rng.choice(others)
         elif mode == "route":
-            others = [r for r in cat.drug_routes.get(drug, ()) if r != route]
-            others = others or [r for r in _ROUTES.get(route, ()) if r != route]
+            taken = {rx.route for rx in same if (rx.dose, rx.unit, rx.date) == (dose, unit, date)}
+            others = [r for r in cat.drug_routes.get(drug, ()) if r not in taken]
+            others = others or [r for r in _ROUTES.get(route, ()) if r not in taken]
             if not others:
                 return None
             route = rng.choice(others)
         elif mode == "time":
+            taken = {rx.date for rx in same if (rx.dose, rx.unit, rx.route) == (dose, unit, route)}
             shift = rng.choice((-1, 1)) * rng.randint(1, 3)
-            moved = _days(date, shift)
-            if not first <= moved <= last:
-                moved = _days(date, -shift)
-            date = moved
+            moves = [_days(date, d) for d in (shift, -shift, 2 * shift, -2 * shift)]
+            moves = [m for m in moves if m not in taken and first <= m <= last] or [
+                m for m in moves if m not in taken
+            ]
+            if not moves:
+                return None
+            date = moves[0]
         rx = (drug, dose, unit, route, date)
     keys = ("drug", "dose", "unit", "route", "date")
     params = {"hadm": adm.hadm_id, **dict(zip(keys, rx, strict=True))}
@@ -304,7 +312,12 @@ def _culture(ctx: Context, mode: str) -> Draft | None:
     ctx.take("culture", chosen[0])
     spec, date = chosen
     if mode == "time":
-        date = _days(date, ctx.rng.choice((-1, 1)) * ctx.rng.randint(1, 3))
+        taken = {d for s, d in ctx.adm.cultures if s == spec}
+        shift = ctx.rng.choice((-1, 1)) * ctx.rng.randint(1, 3)
+        moves = [m for m in (_days(date, d) for d in (shift, -shift, 3 * shift)) if m not in taken]
+        if not moves:
+            return None
+        date = moves[0]
     return Draft("culture", False, {"hadm": ctx.adm.hadm_id, "spec": spec, "date": date},
                  {"spec": spec, "date": date})  # fmt: skip
 

@@ -52,7 +52,7 @@ SPLIT_VERSION: Final = 1
 """Bump whenever the held-out/training split rules change (keys the cache)."""
 
 HELDOUT: Final = 500
-"""Held-out stays per prediction cohort."""
+"""Held-out stays per prediction cohort (the default of ``CohortSpec.heldout``)."""
 
 _PREDICTION: Final = (  # (stays, window hours)
     (1500, 24),
@@ -92,7 +92,7 @@ def complete_cohorts(seed: int) -> tuple[CohortSpec, ...]:
 
 def train_sizes(pool: int) -> tuple[int, ...]:
     """Training-set sizes offered from a pool of ``pool`` stays."""
-    return (300, 600, pool) if pool > 650 else (300, pool)
+    return tuple(n for n in (300, 600) if n < pool - 50) + (pool,)
 
 
 def train_file(outcome: str, n: int) -> str:
@@ -108,7 +108,7 @@ def split(spec: CohortSpec, records: list[Record]) -> Split:
     """The held-out stays and the training pool of a cut cohort (seeded, stable)."""
     ids = sorted(r.icustay_id for r in records)
     random.Random(f"mlpred-split/{SPLIT_VERSION}/{spec.seed}").shuffle(ids)
-    return Split(heldout=sorted(ids[:HELDOUT]), pool=ids[HELDOUT:])
+    return Split(heldout=sorted(ids[: spec.heldout]), pool=ids[spec.heldout :])
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
@@ -120,8 +120,11 @@ def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
 
 def build_cohort(spec: CohortSpec, cache_dir: str | os.PathLike[str] | None = None) -> EhrDatabase:
     """The database of ``spec``, built on first use (later calls read its manifest)."""
-    if spec.stays <= HELDOUT and not spec.complete:
-        raise TaskError(f"a prediction cohort needs more than {HELDOUT} stays, got {spec.stays}")
+    if spec.stays <= spec.heldout + 100 and not spec.complete:
+        raise TaskError(
+            f"a prediction cohort needs over 100 stays beyond its {spec.heldout} held-out ones, "
+            f"got {spec.stays}"
+        )
     params = {**asdict(spec), "generator": COHORT_VERSION, "splits": SPLIT_VERSION}
     made: list[Record] = []
 

@@ -56,13 +56,15 @@ _UNITS: Final = (("micu", 0.35), ("sicu", 0.17), ("ccu", 0.16), ("csru", 0.14), 
 @dataclass(frozen=True, kw_only=True)
 class CohortSpec:
     """One cohort database: ``stays`` ICU stays drawn with ``seed``, cut at
-    ``window`` hours after ICU admission unless ``complete``."""
+    ``window`` hours after ICU admission unless ``complete``; ``heldout`` of a
+    cut cohort's stays are held out."""
 
     name: str
     seed: int
     stays: int
     window: int
     complete: bool = False
+    heldout: int = 500  # held-out stays of a cut cohort
 
 
 class Record(NamedTuple):

@@ -49,9 +49,10 @@ if TYPE_CHECKING:
     from arollout.tasks.base import Program, Task
     from arollout.tasks.ehr.database import DatabaseLike
     from arollout.tasks.grading import Trivial
+    from arollout.tasks.mlpred.cohort import CohortSpec
     from sandboxes.api import ExecResult
 
-__all__ = ("INSTANCE_VERSION", "MlpredSuite", "make_demo_suite", "make_suite")
+__all__ = ("INSTANCE_VERSION", "MlpredSuite", "make_demo_suite", "make_suite", "synthetic_suite")
 
 INSTANCE_VERSION: Final = 1
 """Bump whenever the tasks built from the same databases change (keys the task cache)."""
@@ -174,53 +175,53 @@ class MlpredSuite:
         return tricks.trivial_codes(task)
 
 
-def _synthetic_databases(
-    seed: int, cache_dir: str | os.PathLike[str] | None
-) -> Callable[[], dict[str, DatabaseLike]]:
-    def make() -> dict[str, DatabaseLike]:
-        specs = (*prediction_cohorts(seed), *complete_cohorts(seed))
-        return {spec.name: build_cohort(spec, cache_dir) for spec in specs}
+def synthetic_suite(
+    *,
+    cohorts: Sequence[CohortSpec],
+    complete: Sequence[CohortSpec],
+    data_root: str,
+    cache_dir: str | os.PathLike[str] | None,
+    options: Mapping[str, Any],
+    name: str = "mlpred",
+    hourly_per_cohort: int = HOURLY_PER_COHORT,
+    labels_per_outcome: int = LABELS_PER_OUTCOME,
+) -> MlpredSuite:
+    """A suite over the given cut ``cohorts`` (prediction and hourly tasks) and
+    ``complete`` cohorts (label tasks); :func:`make_suite` picks the default ones."""
 
-    return make
+    def databases() -> dict[str, DatabaseLike]:
+        return {spec.name: build_cohort(spec, cache_dir) for spec in (*cohorts, *complete)}
 
-
-def _synthetic_tasks(
-    name: str, seed: int, data_root: str, cache_dir: str | os.PathLike[str] | None
-) -> Callable[[dict[str, DatabaseLike]], list[Task]]:
     def build(dbs: dict[str, DatabaseLike]) -> list[Task]:
         tasks: list[Task] = []
-        for spec in prediction_cohorts(seed):
+        for spec in cohorts:
             db = build_cohort(spec, cache_dir)
             tasks += instances.prediction_tasks(name, data_root, spec, db, cohort_records(spec, db))
-        for spec in prediction_cohorts(seed):
+        for spec in cohorts:
             tasks += instances.hourly_tasks(
-                name,
-                data_root,
-                spec.name,
-                dbs[spec.name],
-                per_category=HOURLY_PER_COHORT,
-                max_hours=spec.window,
-            )
-        for spec in complete_cohorts(seed):
+                name, data_root, spec.name, dbs[spec.name],
+                per_category=hourly_per_cohort, max_hours=spec.window,
+            )  # fmt: skip
+        for spec in complete:
             tasks += instances.label_tasks(
                 name, data_root, spec.name, dbs[spec.name], LABELLED,
-                window=spec.window, per_outcome=LABELS_PER_OUTCOME, size=20, demo=False,
+                window=spec.window, per_outcome=labels_per_outcome, size=20, demo=False,
             )  # fmt: skip
         return sorted(tasks, key=lambda t: t.category)
 
-    return build
+    return MlpredSuite(
+        name=name, databases=databases, build=build, data_root=data_root, options=options
+    )
 
 
 def make_suite(options: Mapping[str, Any]) -> MlpredSuite:
     """``mlpred``: options ``seed``, ``cache_dir``, ``data_root``."""
     seed = int_option(options, "seed", 0, minimum=0)
-    cache_dir = path_option(options, "cache_dir")
-    data_root = root_option(options, "data_root", "/data/mlpred")
-    return MlpredSuite(
-        name="mlpred",
-        databases=_synthetic_databases(seed, cache_dir),
-        build=_synthetic_tasks("mlpred", seed, data_root, cache_dir),
-        data_root=data_root,
+    return synthetic_suite(
+        cohorts=prediction_cohorts(seed),
+        complete=complete_cohorts(seed),
+        data_root=root_option(options, "data_root", "/data/mlpred"),
+        cache_dir=path_option(options, "cache_dir"),
         options={"seed": seed},
     )
 
