@@ -8,11 +8,10 @@ Layout:
   decides it, the consistency rules of the prompt, the reference solution.
 * ``mentions``: makers of true mentions and of the injected inconsistencies
   (changed value, dose or route; shifted time; extra item; denied item).
-* ``wording``: phrasings of each mention kind.
 * ``notes``: discharge summaries and nursing notes: slot plans, injection,
-  rendering with ``[E#]`` tags.
-* ``instances``: admissions -> notes verified by their queries -> tasks.
-* ``suite``: :class:`EhrconSuite` and ``make_suite``.
+  the phrasings of each mention kind, rendering with ``[E#]`` tags.
+* ``suite``: admissions -> notes verified by their queries -> tasks;
+  :class:`EhrconSuite` and ``make_suite``.
 """
 
 from __future__ import annotations
@@ -23,10 +22,10 @@ from arollout.tasks.ehrcon.suite import EhrconSuite as EhrconSuite, make_suite a
 
 __all__ = (
     "CATEGORIES",
-    "QUERIES",
-    "RULES",
     "Claim",
     "EhrconSuite",
+    "QUERIES",
+    "RULES",
     "compose",
     "make_suite",
 )

@@ -17,7 +17,6 @@ happens to match another measurement is caught here). The reference solution
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
@@ -26,7 +25,13 @@ if TYPE_CHECKING:
     import sqlite3
     from collections.abc import Sequence
 
-__all__ = ("QUERIES", "RULES", "Claim", "consistent", "reference_solution")
+__all__ = (
+    "Claim",
+    "QUERIES",
+    "RULES",
+    "consistent",
+    "reference_solution",
+)
 
 _MINUTE: Final = "substr({col}, 1, 16) = :time"
 _VALUE: Final = "abs({col} - :value) < 1e-6"
@@ -150,7 +155,3 @@ def reference_solution(claims: Sequence[Claim], db_path: str) -> str:
         "con.close()\n"
         "print(json.dumps(bad))\n"
     )
-
-
-def dumps(claims: Sequence[Claim]) -> str:  # pragma: no cover - debugging aid
-    return json.dumps([msgspec.to_builtins(c) for c in claims])

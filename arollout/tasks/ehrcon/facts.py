@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     import sqlite3
 
-__all__ = ("Admission", "Catalog", "IcuStay", "Reading", "Rx", "load")
+__all__ = ("Admission", "Catalog", "IcuStay", "Reading", "Rx", "fmt_value", "load")
 
 
 class Reading(NamedTuple):
@@ -84,6 +84,11 @@ class Catalog:
 
 def _clean(text: str | None) -> bool:
     return bool(text) and " ".join(str(text).split()) == text
+
+
+def fmt_value(value: float) -> str:
+    """A stored number as a note prints it (``92.0`` -> ``92``, ``1.3`` -> ``1.3``)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _quotable(value: float) -> bool:

@@ -26,7 +26,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from arollout.tasks.ehrcon.wording import fmt_value
+from arollout.tasks.ehrcon.facts import fmt_value
 
 if TYPE_CHECKING:
     import random
@@ -34,7 +34,12 @@ if TYPE_CHECKING:
 
     from arollout.tasks.ehrcon.facts import Admission, Catalog, IcuStay, Reading
 
-__all__ = ("MAKERS", "MODES", "Context", "Draft")
+__all__ = (
+    "Context",
+    "Draft",
+    "MAKERS",
+    "MODES",
+)
 
 MODES: Final = ("value", "dose", "route", "time", "extra", "missing")
 

@@ -16,14 +16,22 @@ mode (see :mod:`.mentions`) among its consistent mentions, and keeps at least
 one consistent mention of the kinds its mode changes (another drug beside a
 changed dose, a true denial beside a false one), so no surface feature marks
 the inconsistent ones. Every note also holds at least one true denial.
+
+Wording: every phrasing states all the values its claim is checked on (a
+name, a value with its unit, a time to the minute or a date) and nothing that
+gives the label away: consistent and inconsistent mentions are worded from
+the same templates, and mentions are shuffled within their section, so
+telling them apart takes the database. Names appear as stored, capitalised or
+in title case (comparisons are case-insensitive), routes in upper case, HR
+and RR for heart and respiratory rate (as the prompt says).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from arollout.tasks.ehrcon import wording
 from arollout.tasks.ehrcon.claims import Claim
+from arollout.tasks.ehrcon.facts import fmt_value
 from arollout.tasks.ehrcon.mentions import MAKERS, MODES, Context, Draft
 
 if TYPE_CHECKING:
@@ -31,7 +39,7 @@ if TYPE_CHECKING:
 
     from arollout.tasks.ehrcon.facts import Admission, Catalog, IcuStay
 
-__all__ = ("CATEGORIES", "NOTE_TYPES", "Note", "compose")
+__all__ = ("ABBREVIATIONS", "CATEGORIES", "NOTE_TYPES", "Note", "compose", "phrase", "styled")
 
 NOTE_TYPES: Final = ("discharge", "nursing")
 CATEGORIES: Final = tuple(f"{note}_{mode}" for note in NOTE_TYPES for mode in MODES)
@@ -201,7 +209,7 @@ def _render(
             claims.append(Claim(eid, draft.kind, draft.negated, draft.params))
             if slot_mode not in ("ok", "neg"):
                 wrong.append(eid)
-            items.append(f"{wording.phrase(rng, draft.kind, draft.negated, draft.show)} [{eid}]")
+            items.append(f"{phrase(rng, draft.kind, draft.negated, draft.show)} [{eid}]")
         if items:
             lines.append(_section(rng, name, items))
     lines.append(rng.choice(_CLOSINGS[note]))
@@ -251,3 +259,108 @@ _CLOSINGS: Final = {
         "Report given to oncoming RN.",
     ),
 }
+
+
+# -- wording -----------------------------------------------------------------------------
+
+ABBREVIATIONS: Final = {"heart rate": "HR", "respiratory rate": "RR"}
+
+
+def styled(rng: random.Random, name: str) -> str:
+    """``name`` as stored, capitalised, or in title case."""
+    style = rng.random()
+    if style < 0.4:
+        return name
+    if style < 0.75:
+        return name[:1].upper() + name[1:]
+    return " ".join(w[:1].upper() + w[1:] for w in name.split(" "))
+
+
+def _at(rng: random.Random, minute: str) -> str:
+    day, hm = minute.split(" ")
+    return rng.choice((f"at {minute}", f"on {day} at {hm}", f"({minute})", f"at {hm} on {day}"))
+
+
+def _measure(rng: random.Random, show: dict[str, Any], noun: str = "") -> str:
+    label = show["label"]
+    name = ABBREVIATIONS.get(label) if rng.random() < 0.5 else None
+    name = name or styled(rng, label)
+    value = fmt_value(show["value"])
+    unit = f" {show['unit']}" if show.get("unit") and show["unit"] not in ("?c", "?f") else ""
+    when = _at(rng, show["time"])
+    return rng.choice(
+        (
+            f"{name}{noun} {value}{unit} {when}",
+            f"{name}{noun} was {value}{unit} {when}",
+            f"{when[0].upper() + when[1:] if when[0] != '(' else when} {name}{noun} {value}{unit}",
+            f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}{noun} of {value}{unit} {when}",
+        )
+    )
+
+
+def _drug(rng: random.Random, show: dict[str, Any]) -> str:
+    drug, dose, unit, route, date = (show[k] for k in ("drug", "dose", "unit", "route", "date"))
+    name, route = styled(rng, drug), route.upper()
+    return rng.choice(
+        (
+            f"{name} {dose} {unit} {route}, started {date}",
+            f"{name} {dose} {unit} {route} (start date {date})",
+            f"started on {name} {dose} {unit} {route} on {date}",
+            f"{name} ({dose} {unit} {route}) from {date}",
+        )
+    )
+
+
+def phrase(rng: random.Random, kind: str, negated: bool, show: dict[str, Any]) -> str:
+    """The words of one mention (without its tag)."""
+    if kind == "lab":
+        return _measure(rng, show)
+    if kind == "vital":
+        return _measure(rng, show)
+    if kind == "output":
+        return _measure(rng, show, rng.choice((" output", " drainage")))
+    if kind == "drug":
+        return _drug(rng, show)
+    name = styled(
+        rng, show.get("label") or show.get("drug") or show.get("title") or show.get("spec") or ""
+    )
+    if kind == "lab_any":
+        return rng.choice(
+            (f"no {name} was measured during this admission", f"{name} was never checked this admission",
+             f"no {name} result on file for this admission")
+        )  # fmt: skip
+    if kind == "drug_any":
+        return rng.choice(
+            (f"{name} was not given during this admission", f"no {name} was prescribed this admission",
+             f"never received {name} during this stay")
+        )  # fmt: skip
+    if kind == "culture_any":
+        return rng.choice(
+            (f"no {name} specimen was sent for culture this admission",
+             f"no {name} culture collected during this admission")
+        )  # fmt: skip
+    if kind == "diagnosis":
+        if negated:
+            return rng.choice((f"no history of {name}", f"no {name} on record"))
+        return rng.choice((name, f"history of {name}", f"known {name}"))
+    if kind == "procedure":
+        return rng.choice((name, f"underwent {name}"))
+    if kind == "culture":
+        return rng.choice(
+            (
+                f"{name} sent for culture on {show['date']}",
+                f"{name} culture collected {show['date']}",
+            )
+        )
+    if kind == "admit":
+        return rng.choice((f"admitted on {show['date']}", f"Admission date: {show['date']}"))
+    if kind == "discharge":
+        return rng.choice((f"discharged on {show['date']}", f"Discharge date: {show['date']}"))
+    if kind == "icu":
+        day, hm = show["time"].split(" ")
+        unit = show["unit"].upper()
+        return rng.choice(
+            (f"admitted to the {unit} on {day} at {hm}", f"transferred to the {unit} at {show['time']}",
+             f"ICU admission ({unit}) {show['time']}")
+        )  # fmt: skip
+    raise ValueError(f"no wording for {kind!r}")

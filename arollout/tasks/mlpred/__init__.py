@@ -14,8 +14,8 @@ Layout:
   aggregates, labels, features, logistic regression), embedded in every
   reference solution and run on the host for the gold.
 * ``instances``: databases -> verified tasks (thresholds from the reference score).
-* ``scoring`` / ``grader``: the file a run writes -> a verdict over the full id list.
-* ``tricks``: data-free submissions that must fail.
+* ``scoring`` / ``grader``: the file a run writes -> a verdict over the full
+  id list; the data-free submissions that must fail.
 * ``prompt``: the system prompt and question texts.
 * ``suite``: :class:`MlpredSuite`, ``make_suite`` (``mlpred``) and
   ``make_demo_suite`` (``mlpred-demo``).
@@ -37,9 +37,9 @@ from arollout.tasks.mlpred.suite import (
 )
 
 __all__ = (
-    "OUTCOMES",
     "CohortSpec",
     "MlpredSuite",
+    "OUTCOMES",
     "Outcome",
     "build_cohort",
     "complete_cohorts",

@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = (
     "COHORT_FAMILY",
-    "HELDOUT",
     "build_cohort",
     "cohort_records",
     "complete_cohorts",
@@ -50,9 +49,6 @@ __all__ = (
 COHORT_FAMILY: Final = "mlpred-cohort"
 SPLIT_VERSION: Final = 1
 """Bump whenever the held-out/training split rules change (keys the cache)."""
-
-HELDOUT: Final = 500
-"""Held-out stays per prediction cohort (the default of ``CohortSpec.heldout``)."""
 
 _PREDICTION: Final = (  # (stays, window hours)
     (1500, 24),

@@ -41,7 +41,13 @@ from arollout.tasks.mlpred.items import (
 if TYPE_CHECKING:
     from arollout.tasks.ehr.tables import Rows
 
-__all__ = ("COHORT_VERSION", "HORIZONS", "CohortSpec", "Record", "generate")
+__all__ = (
+    "COHORT_VERSION",
+    "CohortSpec",
+    "HORIZONS",
+    "Record",
+    "generate",
+)
 
 COHORT_VERSION: Final = 1
 """Bump whenever generated rows or labels change (it keys the database cache)."""

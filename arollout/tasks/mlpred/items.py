@@ -27,8 +27,8 @@ __all__ = (
     "FLUIDS",
     "LAB_ITEMS",
     "PRESCRIBED",
-    "VITAL_SERIES",
     "Prescribed",
+    "VITAL_SERIES",
     "Vital",
     "lab_value",
 )

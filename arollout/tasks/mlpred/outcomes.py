@@ -18,7 +18,14 @@ from typing import Final, Literal
 
 from arollout.tasks.mlpred.reference import FACILITIES, VASOPRESSORS, VENTILATION
 
-__all__ = ("DEMO_LABELLED", "LABELLED", "OUTCOMES", "PREDICTED", "Outcome", "outcome")
+__all__ = (
+    "DEMO_LABELLED",
+    "LABELLED",
+    "OUTCOMES",
+    "Outcome",
+    "PREDICTED",
+    "outcome",
+)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,8 +9,7 @@ import pytest
 
 from arollout.errors import ConfigError
 from arollout.tasks import get_suite, grading, run_checks
-from arollout.tasks.ehrcon.instances import form_guesses
-from arollout.tasks.ehrcon.suite import make_suite
+from arollout.tasks.ehrcon.suite import form_guesses, make_suite
 from sandboxes import SandboxPool
 
 if TYPE_CHECKING:
@@ -77,3 +76,15 @@ def test_demo_source(demo_dir: Path, con_cache: Path) -> None:
     tasks = suite.tasks()
     assert len(tasks) == 8 * 12
     assert all(1 <= len(t.answer.value) < len(t.meta["mentions"]) for t in tasks)
+
+
+def test_public_names_are_exported_and_sorted() -> None:
+    import arollout.tasks.ehrcon as package
+
+    assert list(package.__all__) == sorted(package.__all__)
+    public = {
+        n
+        for n, v in vars(package).items()
+        if not n.startswith("_") and not isinstance(v, type(package))
+    }
+    assert public - {"annotations"} == set(package.__all__)

@@ -102,3 +102,16 @@ def test_compare_features_is_exact_within_the_tolerance() -> None:
             b"icustay_id,hour,variable,value\n1,0,heart rate,nan\n", gold, 0, 0
         )[0]
     )
+
+
+def test_public_names_are_exported_and_sorted() -> None:
+    import arollout.tasks.mlpred as package
+
+    assert list(package.__all__) == sorted(package.__all__)
+    assert all(hasattr(package, name) for name in package.__all__)
+    public = {
+        n
+        for n, v in vars(package).items()
+        if not n.startswith("_") and not isinstance(v, type(package))
+    }
+    assert public - {"annotations"} == set(package.__all__)
