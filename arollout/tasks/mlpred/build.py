@@ -17,6 +17,8 @@ the cut ones.
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import random
 import threading
 from dataclasses import asdict
@@ -59,6 +61,8 @@ _PREDICTION: Final = (  # (stays, window hours)
     (1700, 24),
 )
 _COMPLETE: Final = ((400, 24), (400, 12))
+
+_LAYOUT: Final = hashlib.sha256(json.dumps([SCHEMA, INDEXES]).encode()).hexdigest()[:12]
 
 _records: dict[str, list[Record]] = {}
 _lock = threading.Lock()
@@ -121,7 +125,12 @@ def build_cohort(spec: CohortSpec, cache_dir: str | os.PathLike[str] | None = No
             f"a prediction cohort needs over 100 stays beyond its {spec.heldout} held-out ones, "
             f"got {spec.stays}"
         )
-    params = {**asdict(spec), "generator": COHORT_VERSION, "splits": SPLIT_VERSION}
+    params = {
+        **asdict(spec),
+        "generator": COHORT_VERSION,
+        "splits": SPLIT_VERSION,
+        "layout": _LAYOUT,  # the MIMIC-III schema and indexes the rows are written to
+    }
     made: list[Record] = []
 
     def write(directory: Path) -> dict[str, int]:
