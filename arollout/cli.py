@@ -67,7 +67,10 @@ def _add_sample(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--max-new-tokens", type=int, help="generation budget per turn")
     p.add_argument("--temperature", type=float)
     p.add_argument("--seed", type=int)
-    p.add_argument("--sandbox-slots", type=int, help="sandbox runners (default: CPU count)")
+    p.add_argument("--sandbox-slots", type=int, help="sandbox runners (default: two per CPU)")
+    p.add_argument(
+        "--sandbox-backend", choices=["host", "docker"], help="host jail (default) or Docker containers"
+    )
     p.add_argument("--out", help="run directory (default runs/latest); rerun to resume")
     p.add_argument("--no-progress", action="store_true", help="no live progress line")
     p.set_defaults(func=_cmd_sample)
@@ -101,6 +104,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             "sampling.max_new_tokens": args.max_new_tokens,
             "sampling.temperature": args.temperature,
             "sandbox.slots": args.sandbox_slots,
+            "sandbox.backend": args.sandbox_backend,
             **{f"suite_options.{key}": value for key, value in options.items()},
         },
     )

@@ -83,6 +83,17 @@ class Budgets(_Config, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
 
 class SandboxConfig(_Config, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Where agent code runs.
+
+    ``backend = "host"`` is the namespace jail on this machine
+    (``sandboxes.SandboxPool``); ``"docker"`` is one long-lived container per
+    slot (``sandboxes.DockerPool``, image from ``scripts/setup-docker.sh``
+    unless ``image`` names another), with the suite's data bound read-only
+    when the pool starts.
+    """
+
+    backend: Literal["host", "docker"] = "host"
+    image: str | None = None
     slots: int | None = None
     mode: Literal["zygote", "cold"] = "zygote"
     strict: bool = False

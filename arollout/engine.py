@@ -45,7 +45,8 @@ if TYPE_CHECKING:
     from arollout.episode import ChatRenderer
     from arollout.llm.base import LLMClient
     from arollout.tasks.base import Suite, Task
-    from sandboxes.api import Sandbox
+    from sandboxes import DockerPool, SandboxPool
+    from sandboxes.api import Mount, Sandbox
 
 __all__ = ("Engine", "episode_seed")
 
@@ -192,15 +193,9 @@ class Engine:
                 lambda: get_suite(config.suite, **config.suite_options)
             )
         if self._sandbox is None:
-            from sandboxes import SandboxPool
-
-            pool = SandboxPool(
-                slots=config.sandbox.slots,
-                python=config.sandbox.python or None,
-                mode=config.sandbox.mode,
-                strict=config.sandbox.strict,
+            self._sandbox = await self._stack.enter_async_context(
+                _sandbox_pool(config, self._suite.mounts())
             )
-            self._sandbox = await self._stack.enter_async_context(pool)
         if self._client is None:
             from arollout.servers import open_server  # optional servers stay lazy
 
@@ -376,3 +371,23 @@ class Engine:
                     episode.cancel()
                 with anyio.CancelScope(shield=True):
                     await asyncio.wait(list(running))
+
+
+def _sandbox_pool(config: RunConfig, mounts: tuple[Mount, ...]) -> SandboxPool | DockerPool:
+    """The sandbox backend ``config.sandbox`` asks for (not yet entered)."""
+    box = config.sandbox
+    if box.backend == "docker":
+        from sandboxes import DEFAULT_IMAGE, DockerPool
+
+        # Containers are created once: every mount a run may ask for is bound now.
+        return DockerPool(
+            slots=box.slots,
+            image=box.image or DEFAULT_IMAGE,
+            mounts=mounts,
+            mode=box.mode,
+            strict=box.strict,
+            memory_mb=box.memory_mb,
+        )
+    from sandboxes import SandboxPool
+
+    return SandboxPool(slots=box.slots, python=box.python or None, mode=box.mode, strict=box.strict)
