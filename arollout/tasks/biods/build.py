@@ -110,7 +110,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 class _Candidate:
-    __slots__ = ("family", "key", "params", "question")
+    __slots__ = ("family", "key", "params")
 
     def __init__(self, family: Family, params: Params, host_root: str) -> None:
         self.family = family
@@ -119,7 +119,6 @@ class _Candidate:
         guard = family.guard(params) if family.guard else ""
         blob = json.dumps([family.category, params, source, guard], sort_keys=True)
         self.key = hashlib.sha256(blob.encode()).hexdigest()[:24]
-        self.question = ""
 
 
 def _accept(family: Family, outcome: dict[str, Any]) -> list[dict[str, Any]] | None:

@@ -2,10 +2,9 @@
 
 Gene symbols, Entrez ids, chromosomes and protein lengths are those of the
 human genes (HGNC / NCBI Gene); the hotspot protein changes are well-known
-recurrent ones (e.g. KRAS p.G12D, BRAF p.V600E, PIK3CA p.H1047R, IDH1
-p.R132H). Everything else about a study (rates, co-occurrence, effects on
-survival) is a made-up design: the studies are synthetic and say so in their
-names (``*_synth_*``) and metadata. Genomic positions are made up too.
+recurrent ones (KRAS p.G12D, BRAF p.V600E, PIK3CA p.H1047R, ...). Everything
+else (rates, co-occurrence, survival effects, genomic positions) is a made-up
+design: the studies are synthetic and say so in their names and metadata.
 """
 
 from __future__ import annotations

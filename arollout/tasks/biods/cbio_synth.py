@@ -3,7 +3,9 @@
 Each :class:`~arollout.tasks.biods.cbio_genes.StudyDesign` is drawn with one
 ``random.Random`` seeded by the suite seed and the study id, and only with
 the standard library, so the same seed gives the same records (and file
-bytes) on every machine and numpy version.
+bytes) on every machine and numpy version. Sets of genes are always
+iterated in sorted order: their native order follows string hashing, which
+changes from one interpreter to the next (``PYTHONHASHSEED``).
 
 The generative story, per patient: age, sex, stage (and smoking history for
 lung) are drawn; each driver gene is mutated with its rate, shifted on the
@@ -169,7 +171,7 @@ def _patient(rng: random.Random, design: StudyDesign, index: int) -> Patient:
         smoking = rng.choices(("Never", "Former", "Current"), (0.2, 0.5, 0.3))[0]
     mutated = _driver_status(rng, design)
     effects = {d.symbol: d.log_hr for d in design.drivers}
-    linear = 0.25 * (age - 60) / 10 + stage_row[2] + sum(effects[g] for g in mutated)
+    linear = 0.25 * (age - 60) / 10 + stage_row[2] + sum(effects[g] for g in sorted(mutated))
     if smoking == "Current":
         linear += 0.2
     death = _weibull(rng, design.median_os, linear)
@@ -336,7 +338,7 @@ def generate_study(design: StudyDesign, seed: int) -> StudyRecords:
             )
             drivers = patient.mutated
             if number > 1:  # a later sample keeps most drivers and may gain one
-                drivers = frozenset(g for g in drivers if rng.random() < 0.85)
+                drivers = frozenset(g for g in sorted(drivers) if rng.random() < 0.85)
                 extra = rng.choice(design.genes)
                 if rng.random() < 0.15:
                     drivers = drivers | {extra}

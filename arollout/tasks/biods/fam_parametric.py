@@ -58,6 +58,7 @@ def _univariate(
             _fit(p, fitter), *(f"{name} = float(model.{attr})" for name, attr in params)
         ),
         guard=_guard,
+        quota_scale=0.7,  # iterative fits: the costliest instances to build after plots
     )
 
 

@@ -32,6 +32,9 @@ from arollout.tasks.biods.packaged import DATASETS, binary_of
 
 __all__ = ("FAMILIES",)
 
+_PLOT_SHARE: Final = 0.6
+"""Plots cost the most to build (a figure per reference run); 30 per family is plenty."""
+
 _MPL: Final = ("import matplotlib", 'matplotlib.use("Agg")', "import matplotlib.pyplot as plt")
 
 
@@ -89,6 +92,7 @@ km_plot = Family(
     guard=lambda p: (
         f"_keep = all(len(g) >= 10 and int(g[{ds_of(p).event!r}].sum()) >= 3 for g in (a, b))\n"
     ),
+    quota_scale=_PLOT_SHARE,
 )
 
 
@@ -124,6 +128,7 @@ cumhaz_plot = Family(
         f"cumulative_hazard = float(naf.cumulative_hazard_at_times({p['t']!r}).iloc[0])",
     ),
     guard=lambda p: f"_keep = len(df) >= 20 and int(df[{ds_of(p).event!r}].sum()) >= 5\n",
+    quota_scale=_PLOT_SHARE,
 )
 
 
@@ -160,6 +165,7 @@ boxplot_groups = Family(
         "median_b = float(b.median())",
     ),
     guard=lambda p: "_keep = len(a) >= 10 and len(b) >= 10 and a.median() != b.median()\n",
+    quota_scale=_PLOT_SHARE,
 )
 
 
@@ -205,6 +211,7 @@ scatter_plot = Family(
         "r = float(stats.pearsonr(x, y).statistic)",
     ),
     guard=lambda p: "_keep = len(df) >= 20\n",
+    quota_scale=_PLOT_SHARE,
 )
 
 
@@ -261,6 +268,7 @@ cbio_km_plot = Family(
         '_keep = min(len(a), len(b)) >= 10 and min(int(a["event"].sum()), int(b["event"].sum())) >= 5\n'
     ),
     tags=("cbio",),
+    quota_scale=_PLOT_SHARE,
 )
 
 
@@ -298,6 +306,7 @@ cbio_gene_barplot = Family(
         f"_keep = bool(all(counts[i] > counts[i + 1] for i in range({p['k']})))\n"
     ),
     tags=("cbio",),
+    quota_scale=_PLOT_SHARE,
 )
 
 FAMILIES: Final = (

@@ -16,6 +16,13 @@ reads the data from that package at run time.
   diagnostic breast cancer data (``load_breast_cancer``) and the diabetes
   progression data of Efron et al. 2004 (``load_diabetes(scaled=False)``).
 
+The suite never copies these files: the tasks name a package loader, and
+both the reference run on the host and the agent in the sandbox read the
+installed package (the venv is visible read-only inside the sandbox). The
+lifelines CSVs come from R packages (``survival``, ``TH.data``, ``KMsurv``,
+``carData``) and the scikit-learn ones from the UCI repository and Efron et
+al.; their terms travel with the installed packages.
+
 A :class:`Dataset` records the columns the families may use: binary
 groupings (with which value is the "positive" one), multi-level groupings,
 numeric columns and, for survival data, the duration and event columns, the

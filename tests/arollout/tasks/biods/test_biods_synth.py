@@ -125,3 +125,28 @@ def test_rates_roughly_follow_the_design() -> None:
         observed = sum(driver.symbol in g for g in genes) / len(genes)
         sd = math.sqrt(driver.rate * (1 - driver.rate) / len(genes))
         assert abs(observed - driver.rate) < 5 * sd + 0.06, driver.symbol
+
+
+def test_bytes_do_not_depend_on_the_interpreter_hash_seed(tmp_path: Path) -> None:
+    """Set iteration order follows ``PYTHONHASHSEED``; the data must not."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib, sys\n"
+        "from arollout.tasks.biods.cbio_genes import STUDIES\n"
+        "from arollout.tasks.biods.cbio_format import write_study\n"
+        "from arollout.tasks.biods.cbio_synth import generate_study\n"
+        "from pathlib import Path\n"
+        "out = Path(sys.argv[1])\n"
+        "for d in STUDIES[:3]:\n"
+        "    write_study(generate_study(d, 0), out / d.study_id)\n"
+    )
+    digests = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        subprocess.run([sys.executable, "-c", script, str(out)], env=env, check=True)
+        digests.append(_digests(out))
+    assert digests[0] == digests[1]
