@@ -33,6 +33,7 @@ from arollout.fairness import IterationGate
 from arollout.llm.base import GenerateRequest, PromptIds, SamplingParams
 from arollout.records import EpisodeStatus, Message, Step, Trajectory, Turn
 from arollout.tasks import grading
+from arollout.tasks.verify import WRONG
 from sandboxes.api import ExecRequest, ExecResult, ExecStatus, Limits
 
 if TYPE_CHECKING:
@@ -131,6 +132,15 @@ async def run_episode(
         episode.error = f"{type(exc).__name__}: {exc}"
         status = EpisodeStatus.ENGINE_ERROR
     return episode.finish(status)
+
+
+def _wrong_answer_text(reason: str) -> str:
+    """One sentence that the answer was graded wrong, plus the grader's reason
+    when it says more than that (e.g. why the line could not be parsed)."""
+    text = "The answer was checked and is not correct."
+    if reason and reason.strip().rstrip(".").casefold() != WRONG.casefold():
+        text += f" {reason.strip()}"
+    return text
 
 
 async def _run_with_deadline(episode: _Episode, seconds: float) -> EpisodeStatus:
@@ -300,7 +310,7 @@ class _Episode:
                 if correct:
                     self.reward = verdict.reward
                     return Step(action=action.name, exec_status=result.status.value, correct=True), True
-                observation += f"\nThe answer was checked and is not correct. {verdict.reason}".rstrip()
+                observation += "\n" + _wrong_answer_text(verdict.reason)
             return Step(
                 action=action.name,
                 exec_status=result.status.value,

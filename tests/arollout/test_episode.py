@@ -167,3 +167,12 @@ async def test_terminal_refused_where_not_allowed() -> None:
     assert traj.status is EpisodeStatus.SOLVED
     assert traj.turns[0].step is not None and "not available" in traj.turns[0].step.observation
     assert all(r.language == "python" for r in sandbox.requests)
+
+
+async def test_wrong_answer_is_said_once_and_parse_problems_are_kept() -> None:
+    replies = iter([action("validate_code", code="print(1 + 1)"), action("validate_code", code="print('x')")])
+    ctx, suite = make_ctx(ScriptedClient(lambda _c: next(replies)), budgets=Budgets(max_turns=2))
+    traj = await run_episode(ctx, suite.tasks()[0], 0, group_id="g", seed=0)
+    wrong, unparsable = (t.step.observation for t in traj.turns if t.step)
+    assert wrong.lower().count("is not correct") == 1
+    assert "could not parse" in unparsable  # the grader's reason says more than "wrong": kept
