@@ -76,6 +76,15 @@ def substring_verdict(gold: str, output: str) -> bool:
     return all(part in pred for part in parts)
 
 
+def _first(seen: set[str], key: str) -> bool:
+    """True the first time ``key`` is seen (normalised for whitespace)."""
+    norm = "code:" + " ".join(key.split())
+    if norm in seen:
+        return False
+    seen.add(norm)
+    return True
+
+
 def _gold_text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
@@ -87,7 +96,7 @@ def collect(run_dirs: list[str], n: int) -> dict[str, list[dict[str, str]]]:
     failed: list[tuple[str, Any, str]] = []
     wrong: list[tuple[str, str, Any, str]] = []
     suites: dict[str, Any] = {}
-    seen: set[str] = set()  # one row per distinct reply
+    seen: set[str] = set()  # one row per distinct reply (per distinct code for runs)
     trajectories = [t for run_dir in run_dirs for t in read_run(run_dir)]
     for trajectory in trajectories:
         for turn in trajectory.turns:
@@ -102,11 +111,11 @@ def collect(run_dirs: list[str], n: int) -> dict[str, list[dict[str, str]]]:
                 )
             elif step.action == "validate_code" and step.exec_status not in (None, "ok") and len(failed) < n:
                 parsed = parse_action(text)
-                if isinstance(parsed, Action):
+                if isinstance(parsed, Action) and _first(seen, parsed.argument):
                     failed.append((trajectory.suite, parsed.argument, step.observation))
             elif step.action == "validate_code" and step.correct is False and len(wrong) < n:
                 parsed = parse_action(text)
-                if isinstance(parsed, Action):
+                if isinstance(parsed, Action) and _first(seen, parsed.argument):
                     wrong.append((trajectory.suite, trajectory.task_id, parsed.argument, step.observation))
     rows: list[dict[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="arollout-feedback-") as tmp:
