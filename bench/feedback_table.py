@@ -34,7 +34,7 @@ import sys
 import tempfile
 from typing import Any
 
-from arollout.agent.actions import Action, parse_action
+from arollout.agent.actions import Action, ParseFailure, parse_action
 from arollout.episode import _strip_end_marker
 from arollout.store import read_run
 from arollout.tasks.registry import get_suite
@@ -106,9 +106,10 @@ def collect(run_dirs: list[str], n: int) -> dict[str, list[dict[str, str]]]:
                 continue
             seen.add(text)
             if step.action == "parse_error" and len(malformed) < n:
-                malformed.append(
-                    {"reply": text, "arollout": step.observation, "medagentgym": _theirs_parse(text)}
-                )
+                # Re-parsed with today's parser (the stored observation may predate it).
+                now = parse_action(text)
+                ours = now.message if isinstance(now, ParseFailure) else f"accepted as {now.name}"
+                malformed.append({"reply": text, "arollout": ours, "medagentgym": _theirs_parse(text)})
             elif step.action == "validate_code" and step.exec_status not in (None, "ok") and len(failed) < n:
                 parsed = parse_action(text)
                 if isinstance(parsed, Action) and _first(seen, parsed.argument):
