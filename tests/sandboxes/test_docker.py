@@ -164,11 +164,19 @@ async def test_cancelled_caller_leaves_nothing_running(make_pool):
 
 @docker
 async def test_cancelled_open_leaves_no_container(docker_ready):
-    pool = DockerPool(slots=2, memory_mb=512)  # the full preload: several seconds to boot
-    with anyio.move_on_after(1.0) as scope:
+    # Cancel as soon as the first container exists, while its runner is still
+    # importing the full preload (a wall-clock deadline raced a fast machine).
+    pool = DockerPool(slots=2, memory_mb=512)
+    async with anyio.create_task_group() as tg:
+
+        async def cancel_when_created() -> None:
+            await eventually(lambda: labeled(pool._id), bool, timeout_s=60.0)
+            tg.cancel_scope.cancel()
+
+        tg.start_soon(cancel_when_created)
         async with pool:
-            pytest.fail("the pool opened within the cancel deadline")
-    assert scope.cancelled_caught
+            pytest.fail("the pool opened before its first container was even seen")
+    assert tg.cancel_scope.cancelled_caught
     await assert_gone(pool)
 
 
