@@ -34,6 +34,7 @@ from arollout.llm.base import GenerateRequest, PromptIds, SamplingParams
 from arollout.records import EpisodeStatus, Message, Step, Trajectory, Turn
 from arollout.tasks import grading
 from arollout.tasks.verify import WRONG
+from arollout.tokens import TokenIds
 from sandboxes.api import ExecRequest, ExecResult, ExecStatus, Limits
 
 if TYPE_CHECKING:
@@ -225,14 +226,14 @@ class _Episode:
         )
         rid = f"{self.episode_id}:t{index}"
         if ctx.template is not None:
-            prompt_ids = self.pending_ids
+            prompt_ids = TokenIds(self.pending_ids)
             self.context.extend(prompt_ids)
             self.pending_ids = []
             request = GenerateRequest(
                 rid=rid, sampling=params, input_ids=self.context, routing_key=self.episode_id
             )
         else:
-            prompt_ids = []
+            prompt_ids = TokenIds()
             request = GenerateRequest(
                 rid=rid, sampling=params, messages=list(self.messages), routing_key=self.episode_id
             )

@@ -15,6 +15,9 @@ rendered observation afterwards), so earlier turns are never re-tokenized and
 the loss mask is 1 exactly on ``output_ids``. When a chat template cannot extend
 the previous context by appending (a "prefix break"), the turn starts a new
 segment (``Turn.segment_start``) and its ``prompt_ids`` hold the full prompt.
+
+Ids and logprobs are packed arrays (:mod:`arollout.tokens`): schema 2 stores
+them as msgpack ``bin``; schema-1 records (plain lists) still decode.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import enum
 from typing import Any
 
 import msgspec
+
+from arollout.tokens import Logprobs, TokenIds, dec_hook, json_enc_hook, msgpack_enc_hook
 
 __all__ = (
     "SCHEMA_VERSION",
@@ -34,9 +39,10 @@ __all__ = (
     "Turn",
     "decode_trajectory",
     "encode_trajectory",
+    "encode_trajectory_json",
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class EpisodeStatus(enum.StrEnum):
@@ -81,9 +87,9 @@ class Turn(msgspec.Struct, kw_only=True, gc=False):
     """One model generation and what it cost."""
 
     index: int
-    prompt_ids: list[int] = []
-    output_ids: list[int] = []
-    output_logprobs: list[float] = []
+    prompt_ids: TokenIds = msgspec.field(default_factory=TokenIds)
+    output_ids: TokenIds = msgspec.field(default_factory=TokenIds)
+    output_logprobs: Logprobs = msgspec.field(default_factory=Logprobs)
     text: str = ""
     finish_reason: str = "stop"
     segment_start: bool = False
@@ -145,8 +151,9 @@ class Group(msgspec.Struct, kw_only=True, gc=False):
         return [t.reward for t in self.trajectories]
 
 
-_ENCODER = msgspec.msgpack.Encoder()
-_DECODER = msgspec.msgpack.Decoder(Trajectory)
+_ENCODER = msgspec.msgpack.Encoder(enc_hook=msgpack_enc_hook)
+_DECODER = msgspec.msgpack.Decoder(Trajectory, dec_hook=dec_hook)
+_JSON_ENCODER = msgspec.json.Encoder(enc_hook=json_enc_hook)
 
 
 def encode_trajectory(trajectory: Trajectory) -> bytes:
@@ -154,6 +161,11 @@ def encode_trajectory(trajectory: Trajectory) -> bytes:
     return _ENCODER.encode(trajectory)
 
 
-def decode_trajectory(data: bytes) -> Trajectory:
+def encode_trajectory_json(trajectory: Trajectory) -> bytes:
+    """JSON bytes of one trajectory, ids and logprobs as plain arrays."""
+    return _JSON_ENCODER.encode(trajectory)
+
+
+def decode_trajectory(data: bytes | memoryview) -> Trajectory:
     """Inverse of :func:`encode_trajectory`; raises ``msgspec.DecodeError``."""
     return _DECODER.decode(data)

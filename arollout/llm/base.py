@@ -12,11 +12,14 @@ Two modes exist because servers differ in what they can promise:
 
 from __future__ import annotations
 
+import array
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, NoReturn, Protocol, final
 
 import msgspec
 
 from arollout.records import Message
+from arollout.tokens import Logprobs, TokenIds
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -36,12 +39,12 @@ FinishReason = Literal["stop", "length", "abort"]
 
 
 @final
-class PromptIds(list[int]):
-    """An episode's token context: a list that only grows, with its JSON cached.
+class PromptIds(TokenIds):
+    """An episode's token context: packed ids that only grow, with their JSON cached.
 
     A token-in request carries the whole context every turn, and encoding it
     again each time costs time linear in the context (tens of microseconds at
-    a few thousand ids, per turn). Because this list can only be appended to,
+    a few thousand ids, per turn). Because this array can only be appended to,
     the JSON text of the ids already encoded stays valid, and :meth:`json`
     encodes only the ids added since its last call. Every other mutation
     raises :class:`TypeError`, so the cache cannot go stale.
@@ -50,7 +53,6 @@ class PromptIds(list[int]):
     __slots__ = ("_encoded", "_json")
 
     def __init__(self, ids: Iterable[int] = ()) -> None:
-        super().__init__(ids)
         self._json = bytearray()
         self._encoded = 0
 
@@ -61,7 +63,7 @@ class PromptIds(list[int]):
             return b"[]"
         done = self._encoded
         if done < n:
-            tail = _IDS_ENCODER.encode(list.__getitem__(self, slice(done, n)))
+            tail = _IDS_ENCODER.encode(array.array.__getitem__(self, slice(done, n)).tolist())
             if done:
                 del self._json[-1]  # the closing "]"
                 self._json += b","
@@ -75,14 +77,11 @@ class PromptIds(list[int]):
         raise TypeError("PromptIds only grows: use append() or extend()")
 
     __setitem__ = __delitem__ = __imul__ = _frozen
-    insert = pop = remove = clear = sort = reverse = _frozen
+    insert = pop = remove = reverse = byteswap = _frozen
 
-    def __iadd__(self, other: Iterable[int]) -> PromptIds:  # type: ignore[override,misc]
+    def __iadd__(self, other: Iterable[int]) -> PromptIds:  # type: ignore[misc]
         self.extend(other)
         return self
-
-    def __reduce__(self) -> tuple[type[PromptIds], tuple[list[int]]]:
-        return (PromptIds, (list(self),))
 
 
 class SamplingParams(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -109,7 +108,7 @@ class GenerateRequest(msgspec.Struct, frozen=True, kw_only=True):
 
     rid: str
     sampling: SamplingParams
-    input_ids: list[int] | None = None
+    input_ids: Sequence[int] | None = None
     messages: list[Message] | None = None
     routing_key: str | None = None
 
@@ -118,8 +117,8 @@ class Completion(msgspec.Struct, kw_only=True, gc=False):
     """A validated reply: ``len(output_ids) == len(logprobs)`` when logprobs exist."""
 
     text: str
-    output_ids: list[int]
-    logprobs: list[float]
+    output_ids: TokenIds
+    logprobs: Logprobs
     finish_reason: FinishReason
     prompt_tokens: int
     completion_tokens: int

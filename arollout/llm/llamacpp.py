@@ -32,9 +32,10 @@ from typing import TYPE_CHECKING, Any, Final, final
 import msgspec
 
 from arollout.errors import EngineStateError, ProtocolError
-from arollout.llm.base import Completion, FinishReason, GenerateRequest
+from arollout.llm.base import Completion, FinishReason, GenerateRequest, PromptIds
 from arollout.llm.http1 import open_backend
 from arollout.llm.retry import RetryPolicy, check_status, retrying, translate_errors
+from arollout.tokens import Logprobs, TokenIds
 
 if TYPE_CHECKING:
     import httpx
@@ -43,7 +44,7 @@ __all__ = ("LlamaCppClient",)
 
 
 class _Body(msgspec.Struct, omit_defaults=True, gc=False):
-    prompt: list[int]
+    prompt: list[int] | msgspec.Raw  # Raw: a PromptIds' cached JSON
     n_predict: int
     temperature: float
     top_p: float
@@ -149,9 +150,10 @@ class LlamaCppClient:
         if request.input_ids is None:
             raise ValueError("LlamaCppClient needs `input_ids` (token-in)")
         sampling = request.sampling
+        ids = request.input_ids
         body = _ENCODER.encode(
             _Body(
-                prompt=request.input_ids,
+                prompt=msgspec.Raw(ids.json()) if type(ids) is PromptIds else list(ids),
                 n_predict=sampling.max_new_tokens,
                 temperature=sampling.temperature,
                 top_p=sampling.top_p,
@@ -199,8 +201,8 @@ def _completion(reply: _Reply, n_prompt: int) -> Completion:
     cached = timings.get("cache_n", 0)
     return Completion(
         text=reply.content,
-        output_ids=list(ids),
-        logprobs=logprobs,
+        output_ids=TokenIds(ids),
+        logprobs=Logprobs(logprobs),
         finish_reason=_FINISH.get(reply.stop_type, "abort"),
         prompt_tokens=reply.tokens_evaluated if reply.tokens_evaluated is not None else n_prompt,
         completion_tokens=len(ids),

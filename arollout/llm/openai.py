@@ -20,6 +20,7 @@ from arollout.llm.base import Completion, FinishReason, GenerateRequest
 from arollout.llm.http1 import open_backend
 from arollout.llm.retry import RetryPolicy, check_status, retrying, translate_errors
 from arollout.records import Message
+from arollout.tokens import Logprobs, TokenIds
 
 if TYPE_CHECKING:
     import httpx
@@ -179,8 +180,8 @@ def _completion(reply: _Reply) -> Completion:
     details = usage.prompt_tokens_details
     return Completion(
         text=choice.message.content or "",
-        output_ids=ids,
-        logprobs=logprobs,
+        output_ids=TokenIds(ids),
+        logprobs=Logprobs(logprobs),
         finish_reason=_FINISH.get(choice.finish_reason or "stop", "stop"),
         prompt_tokens=usage.prompt_tokens,
         completion_tokens=usage.completion_tokens,

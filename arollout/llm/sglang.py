@@ -37,6 +37,7 @@ from arollout.llm.retry import (
     translate_error,
     translate_errors,
 )
+from arollout.tokens import Logprobs, TokenIds
 
 if TYPE_CHECKING:
     import httpx
@@ -254,7 +255,7 @@ class SGLangClient:
             raise ValueError(f"`max_new_tokens` must be >= 1, got {sampling.max_new_tokens}")
         body = _GenerateBody(
             rid=rid,
-            input_ids=msgspec.Raw(ids.json()) if type(ids) is PromptIds else ids,
+            input_ids=msgspec.Raw(ids.json()) if type(ids) is PromptIds else list(ids),
             sampling_params=self._sampling(sampling, budget),
             return_logprob=True,
             logprob_start_len=-1,
@@ -441,14 +442,14 @@ def _completion(reply: _Reply) -> Completion:
             f"request {meta.id!r}: {len(triples)} output logprobs for "
             f"{meta.completion_tokens} completion tokens"
         )
-    ids = list(map(_TOKEN_ID, triples))
+    ids = TokenIds(map(_TOKEN_ID, triples))
     echoed = reply.output_ids if reply.output_ids is not None else reply.token_ids
-    if echoed is not None and echoed != ids:
+    if echoed is not None and TokenIds(echoed) != ids:
         raise ProtocolError(f"request {meta.id!r}: output_ids differ from the logprob token ids")
     return Completion(
         text=reply.text,
         output_ids=ids,
-        logprobs=list(map(_LOGPROB, triples)),
+        logprobs=Logprobs(map(_LOGPROB, triples)),
         finish_reason=reason,
         prompt_tokens=meta.prompt_tokens,
         completion_tokens=meta.completion_tokens,

@@ -26,6 +26,7 @@ import anyio
 import msgspec
 
 from ..records import EpisodeStatus, Message, Step, Trajectory, Turn, encode_trajectory
+from ..tokens import Logprobs, TokenIds
 from .reader import FORMAT_VERSION, FRAME, HEADER, MAGIC
 from .writer import FsyncPolicy, open_writer
 
@@ -42,11 +43,11 @@ def make_trajectories(
         turn_list = [
             Turn(
                 index=k,
-                prompt_ids=[
+                prompt_ids=TokenIds(
                     rng.randrange(150_000) for _ in range(prompt_ids * (5 if k == 0 else 1))
-                ],
-                output_ids=[rng.randrange(150_000) for _ in range(output_ids)],
-                output_logprobs=[-rng.random() * 4.0 for _ in range(output_ids)],
+                ),
+                output_ids=TokenIds(rng.randrange(150_000) for _ in range(output_ids)),
+                output_logprobs=Logprobs(-rng.random() * 4.0 for _ in range(output_ids)),
                 text="x" * (output_ids * 3),
                 prompt_tokens=prompt_ids,
                 completion_tokens=output_ids,

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, final
 import msgspec
 
 from ..errors import CorruptRecordError, StoreError
-from ..records import Trajectory
+from ..records import Trajectory, decode_trajectory
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -160,7 +160,6 @@ class _KeyView(msgspec.Struct, gc=False):
 
 
 _KEY_DECODER = msgspec.msgpack.Decoder(_KeyView)
-_TRAJ_DECODER = msgspec.msgpack.Decoder(Trajectory)
 
 
 def _check_header(path: Path, buf: bytes | mmap.mmap) -> None:
@@ -277,7 +276,7 @@ def iter_trajectories(
     run_dir: str | os.PathLike[str], *, strict: bool = False, report: ReadReport | None = None
 ) -> Iterator[Trajectory]:
     """Every stored trajectory once, in write order (see :func:`iter_decoded`)."""
-    return iter_decoded(run_dir, _TRAJ_DECODER.decode, strict=strict, report=report)
+    return iter_decoded(run_dir, decode_trajectory, strict=strict, report=report)
 
 
 def read_run(run_dir: str | os.PathLike[str], *, strict: bool = False) -> list[Trajectory]:

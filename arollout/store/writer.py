@@ -105,8 +105,8 @@ def _estimate_size(trajectory: Trajectory) -> int:
     """Rough msgpack size, used to bound the buffer when encoding in the thread."""
     size = 512 + sum(len(m.content) for m in trajectory.messages)
     for turn in trajectory.turns:
-        size += 256 + 5 * len(turn.prompt_ids) + 5 * len(turn.output_ids)
-        size += 9 * len(turn.output_logprobs) + len(turn.text)
+        size += 256 + 4 * len(turn.prompt_ids) + 4 * len(turn.output_ids)
+        size += 8 * len(turn.output_logprobs) + len(turn.text)
     return size
 
 

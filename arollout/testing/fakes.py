@@ -21,6 +21,7 @@ import msgspec
 from arollout.llm.base import Completion, FinishReason, GenerateRequest
 from arollout.llm.chat import ByteChatML
 from arollout.records import Message
+from arollout.tokens import Logprobs, TokenIds
 from sandboxes.api import ExecRequest, ExecResult, ExecStatus
 
 __all__ = ("FakeSandbox", "ScriptedClient")
@@ -71,8 +72,8 @@ class ScriptedClient:
             finish = "stop"
         return Completion(
             text=self.template.decode(ids),
-            output_ids=ids,
-            logprobs=[-0.5] * len(ids),
+            output_ids=TokenIds(ids),
+            logprobs=Logprobs([-0.5] * len(ids)),
             finish_reason=finish,
             prompt_tokens=len(request.input_ids or ()),
             completion_tokens=len(ids),

@@ -86,7 +86,8 @@ async def test_parse_error_then_wrong_answer_then_solved_keeps_prefix() -> None:
         assert prev is not None and ids[turn_index] is not None
         assert ids[turn_index][: len(prev)] == prev
     stitched = [i for t in traj.turns for i in (*t.prompt_ids, *t.output_ids)]
-    assert stitched == client.requests[-1].input_ids + traj.turns[-1].output_ids
+    last = client.requests[-1].input_ids
+    assert last is not None and stitched == [*last, *traj.turns[-1].output_ids]
     rendered = client.template.render(traj.messages, add_generation_prompt=False)
     assert stitched == rendered[: len(stitched)]
 

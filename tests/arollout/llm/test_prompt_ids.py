@@ -31,9 +31,8 @@ def test_incremental_json_equals_a_fresh_encoding(chunks: list[list[int]], reads
         lambda p: p.insert(0, 9),
         lambda p: p.pop(),
         lambda p: p.remove(1),
-        lambda p: p.clear(),
-        lambda p: p.sort(),
         lambda p: p.reverse(),
+        lambda p: p.byteswap(),
         lambda p: p.__imul__(2),
     ],
 )
@@ -44,7 +43,8 @@ def test_every_mutation_but_growth_is_refused(mutate: object) -> None:
         mutate(ids)  # type: ignore[operator]
     ids += [4]
     ids.append(5)
-    assert ids.json() == b"[1,2,3,4,5]"
+    ids.fromlist([6])  # growth by any of array's own appenders keeps the cache valid
+    assert ids.json() == b"[1,2,3,4,5,6]"
 
 
 def test_pickles_as_itself() -> None:

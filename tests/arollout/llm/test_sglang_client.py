@@ -52,7 +52,7 @@ async def test_token_round_trip_and_prefix_cache() -> None:
 
         prompt = request().input_ids
         assert prompt is not None
-        ids = prompt + first.output_ids + T.render_continuation([Message("user", "wrong")])
+        ids = [*prompt, *first.output_ids, *T.render_continuation([Message("user", "wrong")])]
         second = await client.generate(request("run-ep1-t1", ids=ids))
         assert second.prompt_tokens == len(ids)
         assert second.cached_tokens == len(prompt) + len(first.output_ids)
