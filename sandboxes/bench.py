@@ -92,12 +92,24 @@ async def run_bench(
     n: int = 200,
     seconds: float = 6.0,
     warmup: int = 20,
+    allocator: Literal["malloc", "pymalloc"] | None = None,
 ) -> dict[str, Any]:
-    """Measure the pool and the fresh-interpreter baseline; return one flat dict."""
+    """Measure the pool and the fresh-interpreter baseline; return one flat dict.
+
+    ``allocator`` is the host pool's (see :class:`SandboxPool`; None: its default).
+    """
     slots = slots or default_slots()
     extra: dict[str, Any] = {}
     pool: SandboxPool | DockerPool
-    pool = DockerPool(slots=slots) if backend == "docker" else SandboxPool(slots=slots)
+    if backend == "docker":
+        if allocator is not None:
+            raise ValueError("allocator applies to the host backend only")
+        pool = DockerPool(slots=slots)
+    elif allocator is not None:
+        pool = SandboxPool(slots=slots, allocator=allocator)
+        extra["allocator"] = allocator
+    else:
+        pool = SandboxPool(slots=slots)
     async with pool:
         await _latency(pool, PANDAS_SNIPPET, warmup)
         passes = await _latency(pool, "pass", n)
@@ -110,7 +122,7 @@ async def run_bench(
         protections = pool.protections()
         if isinstance(pool, DockerPool):
             per_request = await _exec_per_request(pool, seconds)
-            extra = {
+            extra |= {
                 "exec_per_request_execs_per_s": per_request,
                 "exec_per_request_ratio": execs / per_request if per_request else float("inf"),
             }

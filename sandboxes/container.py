@@ -122,7 +122,15 @@ def container_spec(
 
 
 def runner_command(settings: ContainerSettings) -> list[str]:
-    """The one exec of a container: the same runner the host backend starts."""
+    """The one exec of a container: the same runner the host backend starts.
+
+    Still ``-I`` with CPython's own allocator, unlike the host pool's
+    ``allocator="malloc"`` default (see :class:`~sandboxes.SandboxPool`): that
+    default was measured on the host only (no Docker daemon where it was
+    measured), and the image's own interpreter and glibc and the container's
+    CPU quota make it a separate experiment, for
+    ``bench sandbox --backend docker``.
+    """
     return [settings.python, "-I", f"{RUNNER_DIR}/runner.py"]
 
 

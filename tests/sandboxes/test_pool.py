@@ -130,6 +130,37 @@ async def test_strict_refuses_degraded_and_cold_mode_works(no_strays):
         assert r.stdout == "1\n", r
 
 
+_ENV_PROBE = (
+    "import os, sys, _testcapi\n"
+    "print(sorted(os.environ))\n"
+    "print(_testcapi.pymem_getallocatorsname())\n"
+    "print(sys.flags.no_user_site, sys.flags.safe_path, {runner_dir!r} in sys.path)\n"
+)
+
+
+@pytest.mark.parametrize("allocator", ["malloc", "pymalloc"])
+async def test_allocator_applies_and_the_run_env_is_only_its_own(allocator, no_strays):
+    # The zygote runs without -E (PYTHONMALLOC must reach it): nothing of its
+    # environment may show up in a run's, nor may isolated mode's other parts go.
+    pytest.importorskip("_testcapi")
+    from sandboxes.child import BASE_ENV
+    from sandboxes.pool import RUNNER
+
+    code = _ENV_PROBE.format(runner_dir=os.path.dirname(RUNNER))
+    async with SandboxPool(slots=1, preload=(), allocator=allocator) as pool:
+        r = await pool.exec(ExecRequest(code=code, env={"X_RUN": "1"}))
+    assert r.status is ExecStatus.OK, r
+    names, allocator_name, flags = r.stdout.splitlines()
+    assert names == str(sorted({*BASE_ENV, "HOME", "X_RUN"}))
+    assert allocator_name == allocator
+    assert flags == "1 True False"
+
+
+async def test_unknown_allocator_is_refused():
+    with pytest.raises(SandboxError, match="allocator"):
+        SandboxPool(allocator="jemalloc")  # type: ignore[arg-type]
+
+
 @settings(max_examples=50, deadline=None)
 @given(
     fields=st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=10), max_size=4),
