@@ -249,7 +249,7 @@ class _Episode:
         self.tokens_out += completion.completion_tokens
         self.weight_version = completion.weight_version or self.weight_version
         if ctx.template is not None:
-            self.context.extend(completion.output_ids)
+            self.context.extend_encoded(completion.output_ids, completion.ids_json)
         self.turns.append(
             Turn(
                 index=index,

@@ -28,6 +28,7 @@ record written with plain lists (schema 1) decodes to the same types.
 from __future__ import annotations
 
 import array
+import struct
 import sys
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -46,6 +47,22 @@ _LITTLE: Final = sys.byteorder == "little"
 
 def _tolist(values: Any) -> list[Any]:
     return array.array.tolist(values)
+
+
+def _packed_new(cls: type, typecode: str, values: Iterable[Any]) -> Any:
+    """``array(typecode, values)`` for a subclass, packing lists and tuples with
+    :mod:`struct`: array's own loop parses each item with ``PyArg_Parse``
+    and takes ~1.6x as long (4.1 vs 2.5 us for 300 ids)."""
+    new: Any = array.array.__new__
+    if type(values) is list or type(values) is tuple:
+        out = new(cls, typecode)
+        if values:
+            try:
+                out.frombytes(struct.pack(f"={len(values)}{typecode}", *values))
+            except struct.error:
+                return new(cls, typecode, values)  # array's own error: OverflowError, TypeError
+        return out
+    return new(cls, typecode, values)
 
 
 class _ListLike:
@@ -107,8 +124,7 @@ class TokenIds(_ListLike, _IntArray):
     __slots__ = ()
 
     def __new__(cls, ids: Iterable[int] = ()) -> TokenIds:
-        new: Any = array.array.__new__
-        return cast("TokenIds", new(cls, "i", ids))
+        return cast("TokenIds", _packed_new(cls, "i", ids))
 
     def _plain(self) -> TokenIds:
         return TokenIds()
@@ -120,8 +136,7 @@ class Logprobs(_ListLike, _FloatArray):
     __slots__ = ()
 
     def __new__(cls, values: Iterable[float] = ()) -> Logprobs:
-        new: Any = array.array.__new__
-        return cast("Logprobs", new(cls, "d", values))
+        return cast("Logprobs", _packed_new(cls, "d", values))
 
     def _plain(self) -> Logprobs:
         return Logprobs()

@@ -20,6 +20,7 @@ import re
 from typing import Any, Final, Literal
 
 import msgspec
+import orjson
 
 __all__ = ("ACTIONS", "Action", "ParseFailure", "parse_action")
 
@@ -202,7 +203,16 @@ def _balanced_objects(text: str) -> list[str]:
 
 
 def _loads_lenient(candidate: str) -> Any:
-    """json.loads, then with the common model mistakes repaired."""
+    """json.loads, then with the common model mistakes repaired.
+
+    orjson first: it is several times faster and agrees with ``json.loads``
+    wherever it accepts a document; what it refuses (NaN, huge ints) goes
+    through ``json.loads`` as before.
+    """
+    try:
+        return orjson.loads(candidate)
+    except orjson.JSONDecodeError:
+        pass
     try:
         return json.loads(candidate)
     except ValueError:

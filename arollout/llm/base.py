@@ -73,6 +73,26 @@ class PromptIds(TokenIds):
             self._encoded = n
         return bytes(self._json)
 
+    def extend_encoded(self, ids: TokenIds, encoded: bytes) -> None:
+        """Append ``ids`` whose JSON array text is ``encoded`` (e.g. a client's
+        :attr:`Completion.ids_json`), so that :meth:`json` need not encode them.
+
+        ``encoded`` must be the JSON of exactly ``ids``; an empty ``encoded``
+        falls back to :meth:`extend`.
+        """
+        if not encoded or not ids:
+            self.extend(ids)
+            return
+        self.json()  # bring the cache up to date first: it must cover self[:n]
+        if self._encoded:
+            del self._json[-1]
+            self._json += b","
+            self._json += memoryview(encoded)[1:]
+        else:
+            self._json += encoded
+        self.extend(ids)
+        self._encoded = len(self)
+
     def _frozen(self, *_args: object, **_kwargs: object) -> NoReturn:
         raise TypeError("PromptIds only grows: use append() or extend()")
 
@@ -125,6 +145,9 @@ class Completion(msgspec.Struct, kw_only=True, gc=False):
     cached_tokens: int = 0
     weight_version: str | None = None
     latency_s: float = 0.0
+    #: JSON array text of ``output_ids`` when the client already has it (empty
+    #: otherwise): the next token-in request appends it instead of re-encoding.
+    ids_json: bytes = b""
 
 
 class LLMClient(Protocol):

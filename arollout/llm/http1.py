@@ -46,10 +46,14 @@ class HttpBackend(Protocol):
         self,
         method: str,
         path: str,
-        body: bytes | None = None,
+        body: bytes | list[bytes] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout_s: float | None = None,
-    ) -> tuple[int, bytes]: ...
+    ) -> tuple[int, bytes]:
+        """``body`` as a list of parts is sent as their concatenation (in one
+        ``writev`` where the transport allows: a token-in body's context ids
+        are then never copied into a joined buffer)."""
+        ...
 
     async def aclose(self) -> None: ...
 
@@ -73,10 +77,10 @@ class _Connection(asyncio.Protocol):
         if waiter is not None and not waiter.done():
             waiter.set_exception(ConnectionResetError("the server closed the connection"))
 
-    def send(self, data: bytes, waiter: asyncio.Future[tuple[int, bytes, bool]]) -> None:
+    def send(self, parts: list[bytes], waiter: asyncio.Future[tuple[int, bytes, bool]]) -> None:
         self._waiter = waiter
         assert self.transport is not None
-        self.transport.write(data)
+        self.transport.writelines(parts)
 
     def data_received(self, data: bytes) -> None:
         buffer = self._buffer
@@ -220,19 +224,20 @@ class Http1Pool:
         self,
         method: str,
         path: str,
-        body: bytes | None = None,
+        body: bytes | list[bytes] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout_s: float | None = None,
     ) -> tuple[int, bytes]:
         if self._closed:
             raise ConnectionError("the HTTP pool is closed")
         extra = "".join([f"{k}: {v}\r\n" for k, v in headers.items()]) if headers else ""
-        payload = body or b""
+        parts = body if isinstance(body, list) else [body or b""]
+        length = sum(map(len, parts))
         head = (
             f"{method} {self._prefix}{path} HTTP/1.1\r\n{self._fixed}{extra}"
-            f"Content-Length: {len(payload)}\r\n\r\n"
+            f"Content-Length: {length}\r\n\r\n"
         )
-        data = head.encode("latin-1") + payload
+        data = [head.encode("latin-1"), *parts]
         loop = asyncio.get_running_loop()
         conn = self._idle_connection()
         if conn is None:
@@ -338,14 +343,14 @@ class HttpxBackend:
         self,
         method: str,
         path: str,
-        body: bytes | None = None,
+        body: bytes | list[bytes] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout_s: float | None = None,
     ) -> tuple[int, bytes]:
         response = await self._client.request(
             method,
             path,
-            content=body,
+            content=b"".join(body) if isinstance(body, list) else body,
             headers=headers,
             timeout=httpx.USE_CLIENT_DEFAULT if timeout_s is None else timeout_s,
         )

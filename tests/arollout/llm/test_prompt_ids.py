@@ -8,12 +8,15 @@ from hypothesis import given, strategies as st
 
 from arollout.llm.base import GenerateRequest, PromptIds, SamplingParams
 from arollout.llm.sglang import SGLangClient
+from arollout.tokens import TokenIds
 
 _IDS = st.lists(st.integers(min_value=0, max_value=2**31 - 1), max_size=20)
 
 
 @given(st.lists(_IDS, max_size=8), st.lists(st.booleans(), max_size=8))
-def test_incremental_json_equals_a_fresh_encoding(chunks: list[list[int]], reads: list[bool]) -> None:
+def test_incremental_json_equals_a_fresh_encoding(
+    chunks: list[list[int]], reads: list[bool]
+) -> None:
     ids = PromptIds()
     for index, chunk in enumerate(chunks):
         ids.extend(chunk)
@@ -61,4 +64,17 @@ def test_sglang_body_is_the_same_for_a_list_and_prompt_ids() -> None:
     ids.extend([7, 8])
     fast = client._body(GenerateRequest(rid="r", sampling=sampling, input_ids=ids), "r")
     plain = client._body(GenerateRequest(rid="r", sampling=sampling, input_ids=[5, 6, 7, 8]), "r")
-    assert fast == plain and msgspec.json.decode(fast)["input_ids"] == [5, 6, 7, 8]
+    assert fast == plain and msgspec.json.decode(b"".join(fast))["input_ids"] == [5, 6, 7, 8]
+
+
+@given(st.lists(st.tuples(_IDS, st.booleans()), max_size=8))
+def test_extend_encoded_keeps_the_cache_exact(chunks: list[tuple[list[int], bool]]) -> None:
+    """Growth with known JSON (a reply's ``ids_json``) and plain growth, mixed."""
+    ids = PromptIds()
+    for chunk, encoded in chunks:
+        if encoded:
+            ids.extend_encoded(TokenIds(chunk), msgspec.json.encode(chunk))
+        else:
+            ids.extend(chunk)
+    assert ids.json() == msgspec.json.encode(list(ids))
+    assert list(ids) == [i for chunk, _ in chunks for i in chunk]

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import anyio
 import httpx
 import msgspec
+import orjson
 import pytest
 
 from arollout.errors import ProtocolError, ServerError, ServerTimeout, ServerUnavailable
@@ -276,18 +280,26 @@ async def test_contract_violations(meta_patch: dict) -> None:
             await client.generate(request())
 
 
-async def test_output_ids_must_match_logprob_ids() -> None:
+@pytest.mark.parametrize("dumps", [orjson.dumps, lambda d: json.dumps(d).encode()])
+@pytest.mark.parametrize("echo", [[5, 7], [6, 7], [5], "57"])
+async def test_output_ids_must_match_logprob_ids(dumps: Any, echo: object) -> None:
+    """Compact (orjson, SGLang) and spaced (json.dumps) echoes are both checked."""
+
     def handler(req: httpx.Request) -> httpx.Response:
         meta = {
             "finish_reason": {"type": "stop"},
-            "completion_tokens": 1,
-            "output_token_logprobs": [[-0.1, 5, None]],
+            "completion_tokens": 2,
+            "output_token_logprobs": [[-0.1, 5, None], [-0.2, 7, None]],
         }
-        return httpx.Response(200, json={"output_ids": [6], "meta_info": meta})
+        return httpx.Response(200, content=dumps({"output_ids": echo, "meta_info": meta}))
 
     async with SGLangClient("http://x", transport=httpx.MockTransport(handler)) as client:
-        with pytest.raises(ProtocolError, match="differ"):
-            await client.generate(request())
+        if echo == [5, 7]:
+            result = await client.generate(request())
+            assert result.output_ids == [5, 7] and result.ids_json == b"[5,7]"
+        else:
+            with pytest.raises(ProtocolError, match="differ"):
+                await client.generate(request())
 
 
 async def test_many_concurrent_requests_share_a_bounded_pool() -> None:
