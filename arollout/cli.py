@@ -414,6 +414,15 @@ def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--concurrency", type=int, help="engine, e2e, server: in flight (default 2048, 512, 256)"
     )
     p.add_argument("--turns", type=int, default=20000, help="engine: LLM turns to measure")
+    p.add_argument(
+        "--levels",
+        default="64,256,2048,8192",
+        help="engine: comma-separated concurrency levels measured once each ('' for none)",
+    )
+    p.add_argument("--repeats", type=int, default=3, help="engine: runs at --concurrency (median reported)")
+    p.add_argument(
+        "--allocator", choices=["malloc", "pymalloc"], help="sandbox (host): the zygotes' allocator"
+    )
     p.add_argument("--episodes", type=int, default=1600, help="e2e: arollout episodes")
     p.add_argument("--tasks", type=int, default=200, help="e2e: tasks in the run (the suite's stable order)")
     p.add_argument("--baseline-episodes", type=int, default=80, help="e2e: about how many baseline episodes")
@@ -431,7 +440,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if args.what == "sandbox":
         from sandboxes.bench import run_bench
 
-        result = _run_value(lambda: run_bench(backend=args.backend))
+        if args.allocator is not None and args.backend != "host":
+            raise ConfigError("--allocator applies to --backend host only")
+        result = _run_value(lambda: run_bench(backend=args.backend, allocator=args.allocator))
     elif args.what == "store":
         from arollout.store.bench import run_store_bench
 
@@ -450,7 +461,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from arollout.bench_engine import run_engine_bench
 
         concurrency = 2048 if args.concurrency is None else args.concurrency
-        result = run_engine_bench(concurrency=concurrency, turns=args.turns)
+        try:
+            levels = [int(x) for x in args.levels.split(",") if x.strip()]
+        except ValueError:
+            raise ConfigError(f"--levels must be comma-separated integers, not {args.levels!r}") from None
+        result = run_engine_bench(
+            concurrency=concurrency, turns=args.turns, levels=levels or None, repeats=args.repeats
+        )
     else:
         from arollout.bench_e2e import run_e2e_bench
 
