@@ -147,7 +147,7 @@ async def _measure(url: str, suite_name: str, concurrency: int, episodes: int) -
 def run_engine_bench(
     *,
     concurrency: int = 2048,
-    turns: int = 20000,
+    turns: int = 40000,
     levels: list[int] | None = None,
     suite: str = "ehr-demo",
     repeats: int = 3,

@@ -413,7 +413,7 @@ def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument(
         "--concurrency", type=int, help="engine, e2e, server: in flight (default 2048, 512, 256)"
     )
-    p.add_argument("--turns", type=int, default=20000, help="engine: LLM turns to measure")
+    p.add_argument("--turns", type=int, default=40000, help="engine: LLM turns to measure per run")
     p.add_argument(
         "--levels",
         default="64,256,2048,8192",

@@ -15,7 +15,7 @@ import pathlib
 from arollout.bench_engine import run_engine_bench
 
 CONCURRENCY = 2048
-TURNS = 20_000
+TURNS = 40_000
 RESULTS = pathlib.Path(__file__).parent / "results" / "engine.json"
 
 
