@@ -566,6 +566,11 @@ def _sigterm_as_interrupt(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if threading.current_thread() is threading.main_thread():
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+            # Started as `arollout ... &` by a non-interactive shell, which
+            # ignores SIGINT for its jobs: Python then installs no handler,
+            # and the SIGTERM below, turned into SIGINT, would do nothing.
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
         code: int = args.func(args)

@@ -101,8 +101,20 @@ def test_unreachable_server_is_one_clear_error(tmp_path: Path, capsys) -> None:
     assert "127.0.0.1:9" in err
 
 
-def _start_and_wait_for_records(cmd: list[str], env: dict[str, str], out: Path) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as for a `cmd &` job of a non-interactive shell
+
+
+def _start_and_wait_for_records(
+    cmd: list[str], env: dict[str, str], out: Path, *, sigint_ignored: bool = False
+) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=_ignore_sigint if sigint_ignored else None,
+    )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         time.sleep(0.2)
@@ -153,11 +165,14 @@ def test_kill_9_then_rerun_holds_every_episode_once(tmp_path: Path) -> None:
     assert set(state.keys) == expected
 
 
-def test_sigterm_stops_cleanly_and_the_rerun_finishes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sigint_ignored", [False, True], ids=["foreground", "background-job"])
+def test_sigterm_stops_cleanly_and_the_rerun_finishes(tmp_path: Path, sigint_ignored: bool) -> None:
+    """Also when started with SIGINT ignored (``arollout sample ... &`` in a
+    script): SIGTERM must still stop it, not be turned into an ignored SIGINT."""
     out = tmp_path / "run"
     cmd = _sample_cmd(out)
     env = _env(tmp_path / "cache")
-    proc = _start_and_wait_for_records(cmd, env, out)
+    proc = _start_and_wait_for_records(cmd, env, out, sigint_ignored=sigint_ignored)
     try:
         children = _children(proc.pid)
         assert children, "the sandbox runners should be child processes"
