@@ -79,6 +79,7 @@ from arollout.tasks.base import (
     Verdict as Verdict,
 )
 from arollout.tasks.registry import get_suite as get_suite, list_suites as list_suites
+from arollout.tokens import Logprobs as Logprobs, TokenIds as TokenIds
 
 __version__ = "0.1.0"
 
@@ -99,6 +100,7 @@ __all__ = (
     "HarnessSuite",
     "LLMClient",
     "LlamaCppClient",
+    "Logprobs",
     "Message",
     "OpenAIClient",
     "Program",
@@ -118,6 +120,7 @@ __all__ = (
     "Suite",
     "Task",
     "TaskError",
+    "TokenIds",
     "Trajectory",
     "TrajectoryWriter",
     "Turn",
