@@ -99,9 +99,14 @@ def test_gguf_tokenizer_matches_the_server(server: LocalServer, template: HFChat
         # Assigned code points only: for unassigned (Cn), private-use (Co) and
         # surrogate (Cs) ones, llama.cpp's own Unicode tables and Python's
         # disagree on the pre-tokenizer's letter/number classes, so the split
-        # differs (e.g. U+A44E6 U+42000); models do not emit them.
+        # differs (e.g. U+A44E6 U+42000); models do not emit them. Control
+        # characters (Cc) likewise: "*\x16:" is [26, 42] for llama.cpp and
+        # [13714] for Hugging Face's tokenizers, which define SmolLM2's
+        # tokenizer and which arollout follows; whitespace controls stay in.
+        chars = st.characters(exclude_categories=("Cc", "Cn", "Co", "Cs"), include_characters="\t\n\r")
+
         @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-        @given(st.text(st.characters(exclude_categories=("Cn", "Co", "Cs")), max_size=60))
+        @given(st.text(chars, max_size=60))
         def same(text: str) -> None:
             assert template.encode(text) == server_ids(text)
 
