@@ -28,6 +28,7 @@ import httpx
 
 from arollout.config import Budgets, RunConfig, SamplingConfig, ServerConfig
 from arollout.engine import Engine
+from arollout.errors import ConfigError
 from arollout.llm.chat import PackedChatML
 from arollout.llm.sglang import SGLangClient
 from arollout.tasks.registry import get_suite
@@ -160,7 +161,7 @@ def run_engine_bench(
     reproduces.
     """
     if repeats < 1:
-        raise ValueError(f"repeats must be >= 1, not {repeats}")
+        raise ConfigError(f"--repeats must be >= 1, not {repeats}")
     port = _free_port()
     proc = _start_emulator(port, suite)
     url = f"http://127.0.0.1:{port}"

@@ -440,8 +440,6 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if args.what == "sandbox":
         from sandboxes.bench import run_bench
 
-        if args.allocator is not None and args.backend != "host":
-            raise ConfigError("--allocator applies to --backend host only")
         result = _run_value(lambda: run_bench(backend=args.backend, allocator=args.allocator))
     elif args.what == "store":
         from arollout.store.bench import run_store_bench

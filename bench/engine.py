@@ -1,6 +1,6 @@
 """Engine CPU per LLM turn and event-loop lag against an instant emulator.
 
-    python bench/engine.py [--concurrency 2048] [--turns 20000] [--levels 64,256,2048,8192] [--repeats 3] [--json] [--save]
+    python bench/engine.py [--concurrency 2048] [--turns 40000] [--levels 64,256,2048,8192] [--repeats 3] [--json] [--save]
 
 The emulator runs in a separate process; code execution is replaced by an
 instant fake so only the engine is measured (see arollout/bench_engine.py).

@@ -25,6 +25,7 @@ import anyio
 
 from .api import ExecRequest, ExecStatus
 from .docker import DockerPool
+from .errors import SandboxError
 from .pool import SandboxPool, default_slots
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ async def run_bench(
     pool: SandboxPool | DockerPool
     if backend == "docker":
         if allocator is not None:
-            raise ValueError("allocator applies to the host backend only")
+            raise SandboxError("allocator applies to the host backend only")
         pool = DockerPool(slots=slots)
     elif allocator is not None:
         pool = SandboxPool(slots=slots, allocator=allocator)

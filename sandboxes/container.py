@@ -124,12 +124,10 @@ def container_spec(
 def runner_command(settings: ContainerSettings) -> list[str]:
     """The one exec of a container: the same runner the host backend starts.
 
-    Still ``-I`` with CPython's own allocator, unlike the host pool's
-    ``allocator="malloc"`` default (see :class:`~sandboxes.SandboxPool`): that
-    default was measured on the host only (no Docker daemon where it was
-    measured), and the image's own interpreter and glibc and the container's
-    CPU quota make it a separate experiment, for
-    ``bench sandbox --backend docker``.
+    Always ``-I`` with CPython's own allocator: the host pool's opt-in
+    ``allocator="malloc"`` (see :class:`~sandboxes.SandboxPool`) was measured
+    on the host only, and the image's own interpreter and glibc and the
+    container's CPU quota would make it a separate experiment.
     """
     return [settings.python, "-I", f"{RUNNER_DIR}/runner.py"]
 

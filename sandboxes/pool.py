@@ -329,7 +329,6 @@ class SandboxPool(SlotPool["_Slot"]):
             "cgroup": cgroup,
             "disable": list(self._disable),
             "workdir": self._workdir,
-            "allocator": self._allocator,
         }
         try:
             with anyio.fail_after(self._boot_timeout):

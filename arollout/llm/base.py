@@ -104,6 +104,12 @@ class PromptIds(TokenIds):
         return self
 
 
+def ids_json(ids: Sequence[int]) -> bytes:
+    """The JSON array of a request's ``input_ids``: a :class:`PromptIds`' cache,
+    else a fresh encoding."""
+    return ids.json() if type(ids) is PromptIds else _IDS_ENCODER.encode(list(ids))
+
+
 class SamplingParams(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     max_new_tokens: int = 1024
     temperature: float = 1.0

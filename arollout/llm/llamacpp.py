@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Final, final
 import msgspec
 
 from arollout.errors import EngineStateError, ProtocolError
-from arollout.llm.base import Completion, FinishReason, GenerateRequest, PromptIds
+from arollout.llm.base import Completion, FinishReason, GenerateRequest, ids_json
 from arollout.llm.http1 import open_backend
 from arollout.llm.retry import RetryPolicy, check_status, retrying, translate_errors
 from arollout.tokens import Logprobs, TokenIds
@@ -44,7 +44,7 @@ __all__ = ("LlamaCppClient",)
 
 
 class _Body(msgspec.Struct, omit_defaults=True, gc=False):
-    prompt: list[int] | msgspec.Raw  # Raw: a PromptIds' cached JSON
+    prompt: msgspec.Raw  # base.ids_json: a PromptIds' cached JSON
     n_predict: int
     temperature: float
     top_p: float
@@ -150,10 +150,9 @@ class LlamaCppClient:
         if request.input_ids is None:
             raise ValueError("LlamaCppClient needs `input_ids` (token-in)")
         sampling = request.sampling
-        ids = request.input_ids
         body = _ENCODER.encode(
             _Body(
-                prompt=msgspec.Raw(ids.json()) if type(ids) is PromptIds else list(ids),
+                prompt=msgspec.Raw(ids_json(request.input_ids)),
                 n_predict=sampling.max_new_tokens,
                 temperature=sampling.temperature,
                 top_p=sampling.top_p,

@@ -27,7 +27,7 @@ import anyio
 import msgspec
 
 from arollout.errors import EngineStateError, ProtocolError, ServerError
-from arollout.llm.base import Completion, FinishReason, GenerateRequest, PromptIds, SamplingParams
+from arollout.llm.base import Completion, FinishReason, GenerateRequest, SamplingParams, ids_json
 from arollout.llm.http1 import open_backend
 from arollout.llm.retry import (
     RetryPolicy,
@@ -270,8 +270,7 @@ class SGLangClient:
             cache_salt=self.cache_salt,
         )
         fixed = _ENCODER.encode(body)  # '{...}': reopened to append input_ids
-        ids_json = ids.json() if type(ids) is PromptIds else _ENCODER.encode(list(ids))
-        return [fixed[:-1], b',"input_ids":', ids_json, b"}"]
+        return [fixed[:-1], b',"input_ids":', ids_json(ids), b"}"]
 
     async def generate(self, request: GenerateRequest) -> Completion:
         """One token-in/token-out generation, retried on transient failures.

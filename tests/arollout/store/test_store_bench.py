@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from arollout.errors import ConfigError
 from arollout.records import decode_trajectory, encode_trajectory
 from arollout.store.bench import make_trajectories, run_store_bench
 from arollout.tokens import Logprobs, TokenIds
@@ -35,5 +36,5 @@ async def test_store_bench_repeats_and_reports_the_disk_ceiling(tmp_path: Path) 
 
 
 async def test_store_bench_refuses_zero_repeats() -> None:
-    with pytest.raises(ValueError, match="repeats"):
+    with pytest.raises(ConfigError, match="repeats"):
         await run_store_bench(repeats=0)
