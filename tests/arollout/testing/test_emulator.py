@@ -126,7 +126,9 @@ async def test_aggregate_token_cap_slows_a_batch_down() -> None:
 async def test_serves_many_keep_alive_connections() -> None:
     async with open_emulator(policy=OraclePolicy({})) as emu:
         limits = httpx.Limits(max_connections=300, max_keepalive_connections=300)
-        async with httpx.AsyncClient(base_url=emu.url, limits=limits) as http:
+        # httpx's 5 s default is for latency; 300 connections opened at once by
+        # a pure-Python client can take longer on a loaded 2-core machine.
+        async with httpx.AsyncClient(base_url=emu.url, limits=limits, timeout=60) as http:
             codes: list[int] = []
 
             async def probe() -> None:
