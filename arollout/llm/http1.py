@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import math
 import time
 from typing import TYPE_CHECKING, Final, Protocol, cast, final
 from urllib.parse import urlsplit
@@ -219,6 +220,13 @@ class Http1Pool:
         self._open = 0
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
         self._closed = False
+        # Request deadlines: one dict entry per request in flight and one loop
+        # timer for the earliest, instead of a timer per request (scheduling
+        # and cancelling one costs ~3 us more than the dict, ~2 % of the
+        # engine's CPU per turn). See _track and _sweep.
+        self._deadlines: dict[asyncio.Future[tuple[int, bytes, bool]], float] = {}
+        self._sweep_at = math.inf
+        self._sweep_timer: asyncio.TimerHandle | None = None
 
     async def request(
         self,
@@ -243,15 +251,44 @@ class Http1Pool:
         if conn is None:
             conn = await self._acquire(loop)
         waiter: asyncio.Future[tuple[int, bytes, bool]] = loop.create_future()
-        timer = loop.call_later(self._timeout if timeout_s is None else timeout_s, _expire, waiter)
+        deadline = loop.time() + (self._timeout if timeout_s is None else timeout_s)
+        self._deadlines[waiter] = deadline
+        if deadline < self._sweep_at:
+            self._schedule_sweep(loop, deadline)
         reusable = False
         try:
             conn.send(data, waiter)
             status, content, reusable = await waiter
         finally:
-            timer.cancel()
+            self._deadlines.pop(waiter, None)
             self._release(conn, reusable)
         return status, content
+
+    def _schedule_sweep(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        if self._sweep_timer is not None:
+            self._sweep_timer.cancel()
+        self._sweep_at = when
+        self._sweep_timer = loop.call_at(when, self._sweep, loop)
+
+    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Fail the requests past their deadline; re-arm for the earliest left.
+
+        The timer fires at the earliest deadline known when it was set; most
+        requests end long before theirs, so a sweep usually finds nothing due
+        and only moves the timer on (one pass over the requests in flight).
+        """
+        self._sweep_timer = None
+        self._sweep_at = math.inf
+        now = loop.time()
+        earliest = math.inf
+        for waiter, deadline in list(self._deadlines.items()):
+            if deadline <= now:
+                del self._deadlines[waiter]
+                _expire(waiter)
+            elif deadline < earliest:
+                earliest = deadline
+        if earliest < math.inf:
+            self._schedule_sweep(loop, earliest)
 
     def _idle_connection(self) -> _Connection | None:
         """A kept-alive connection that is still fresh, closing stale ones; None if none."""
@@ -307,6 +344,10 @@ class Http1Pool:
 
     async def aclose(self) -> None:
         self._closed = True
+        if self._sweep_timer is not None and not self._deadlines:  # else: still enforced
+            self._sweep_timer.cancel()
+            self._sweep_timer = None
+            self._sweep_at = math.inf
         for conn in self._idle:
             conn.close()
         self._open -= len(self._idle)

@@ -27,7 +27,13 @@ import anyio
 import msgspec
 
 from arollout.errors import EngineStateError, ProtocolError, ServerError
-from arollout.llm.base import Completion, FinishReason, GenerateRequest, SamplingParams, ids_json
+from arollout.llm.base import (
+    Completion,
+    FinishReason,
+    GenerateRequest,
+    SamplingParams,
+    ids_json_parts,
+)
 from arollout.llm.http1 import open_backend
 from arollout.llm.retry import (
     RetryPolicy,
@@ -240,9 +246,9 @@ class SGLangClient:
         """The request body as parts: the fixed fields, then ``input_ids`` last.
 
         The context ids are the bulk of every body (tens of KB late in an
-        episode); sent as their own part they are copied once, by
-        ``PromptIds.json``, instead of three more times (into the encoded
-        body, into a joined request, into the socket buffer).
+        episode); sent as their own parts (a
+        :class:`PromptIds`' cached pieces) they are copied only into the
+        socket buffer, not into the encoded body or a joined request.
         """
         ids = request.input_ids
         if ids is None:
@@ -270,7 +276,7 @@ class SGLangClient:
             cache_salt=self.cache_salt,
         )
         fixed = _ENCODER.encode(body)  # '{...}': reopened to append input_ids
-        return [fixed[:-1], b',"input_ids":', ids_json(ids), b"}"]
+        return [fixed[:-1], b',"input_ids":', *ids_json_parts(ids), b"}"]
 
     async def generate(self, request: GenerateRequest) -> Completion:
         """One token-in/token-out generation, retried on transient failures.

@@ -147,3 +147,43 @@ async def test_connections_are_bounded() -> None:
         assert results == [(200, b"{}")] * 20
         assert pool._open <= 3 and len(pool._idle) <= 3
         await pool.aclose()
+
+
+async def test_each_request_times_out_at_its_own_deadline() -> None:
+    """Deadlines share one timer: a short one set after a long one still fires on
+    time, a later one fires after an earlier one's request ended, and a request
+    that is answered in time is never failed by another's sweep."""
+
+    def script(request: bytes) -> list[bytes]:
+        if request.startswith(b"GET /v1/answer"):
+            return [b"", ok(b"late but in time")]  # the answer 1 ms after the request
+        return []  # /hang: never answered
+
+    async with raw_server(script) as (url, _seen):
+        pool = Http1Pool(url, max_connections=8, timeout=30.0)
+        outcomes: dict[str, tuple[str, float]] = {}
+
+        async def call(name: str, path: str, timeout_s: float | None) -> None:
+            start = anyio.current_time()
+            try:
+                status, body = await pool.request("GET", path, timeout_s=timeout_s)
+                result = f"{status} {body.decode()}"
+            except TimeoutError:
+                result = "timeout"
+            outcomes[name] = (result, anyio.current_time() - start)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(call, "long", "/hang", 1.5)
+            await anyio.sleep(0.01)
+            tg.start_soon(call, "short", "/hang", 0.1)
+            tg.start_soon(call, "answered", "/answer", 0.1)
+            tg.start_soon(call, "medium", "/hang", 0.4)
+        assert outcomes["answered"][0] == "200 late but in time"
+        assert [outcomes[k][0] for k in ("short", "medium", "long")] == ["timeout"] * 3
+        short, medium, long = (outcomes[k][1] for k in ("short", "medium", "long"))
+        # Each fires at its own deadline, well before the long one's (had the
+        # short ones waited for the long deadline, they would take >= 1.5 s).
+        assert 0.1 <= short < medium < long and medium >= 0.4 and long >= 1.5
+        assert medium < 1.2
+        assert not pool._deadlines
+        await pool.aclose()
