@@ -223,7 +223,7 @@ class Http1Pool:
         # Request deadlines: one dict entry per request in flight and one loop
         # timer for the earliest, instead of a timer per request (scheduling
         # and cancelling one costs ~3 us more than the dict, ~2 % of the
-        # engine's CPU per turn). See _track and _sweep.
+        # engine's CPU per turn). See request and _sweep.
         self._deadlines: dict[asyncio.Future[tuple[int, bytes, bool]], float] = {}
         self._sweep_at = math.inf
         self._sweep_timer: asyncio.TimerHandle | None = None
