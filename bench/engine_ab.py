@@ -1,0 +1,97 @@
+"""Engine CPU per turn of this tree against an older commit, alternated in one window.
+
+    python bench/engine_ab.py OLD_REF [--rounds 4] [--repeats 2] [--turns 40000] [--save]
+
+On a shared VM the same command's CPU per turn moves by up to 30 % between
+windows, while the ratio of two commits measured in alternation holds: so a
+change to the per-turn path is judged by this ratio. ``OLD_REF`` is checked
+out into a temporary ``git worktree``; each round runs ``bench/engine.py
+--json`` once from that worktree and once from this tree, old first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+from typing import Any
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "engine-ab.json"
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(ROOT), *args], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def _side(tree: pathlib.Path, repeats: int, turns: int) -> dict[str, Any]:
+    cmd = [sys.executable, "bench/engine.py", "--json", "--repeats", str(repeats)]
+    cmd += ["--turns", str(turns)]
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    out = subprocess.run(cmd, cwd=tree, env=env, check=True, capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("old_ref", help="the commit to compare against (e.g. HEAD~1)")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--repeats", type=int, default=2, help="runs per side per round")
+    parser.add_argument("--turns", type=int, default=40_000, help="turns per run")
+    parser.add_argument("--save", action="store_true", help=f"write {RESULTS}")
+    args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error(f"--rounds must be >= 1, not {args.rounds}")
+    try:
+        old_commit = _git("rev-parse", "--verify", f"{args.old_ref}^{{commit}}")
+    except subprocess.CalledProcessError:
+        parser.error(f"{args.old_ref!r} is not a commit of this repository")
+    new_commit = _git("rev-parse", "HEAD")
+    dirty = bool(_git("status", "--porcelain", "--untracked-files=no"))
+    cpu: dict[str, list[float]] = {"old": [], "new": []}
+    lag: dict[str, list[float]] = {"old": [], "new": []}
+    with tempfile.TemporaryDirectory(prefix="arollout-ab-") as tmp:
+        worktree = pathlib.Path(tmp) / "old"
+        _git("worktree", "add", "--detach", str(worktree), old_commit)
+        try:
+            for round_ in range(args.rounds):
+                for side, tree in (("old", worktree), ("new", ROOT)):
+                    result = _side(tree, args.repeats, args.turns)
+                    cpu[side] += [r["cpu_us_per_turn"] for r in result["runs"]]
+                    lag[side] += [r["loop_lag_p99_ms"] for r in result["runs"]]
+                    print(f"round {round_ + 1} {side}: {cpu[side][-args.repeats :]} us/turn",
+                          file=sys.stderr, flush=True)  # fmt: skip
+        finally:
+            _git("worktree", "remove", "--force", str(worktree))
+    old, new = statistics.median(cpu["old"]), statistics.median(cpu["new"])
+    report = {
+        "old_commit": old_commit,
+        "new_commit": new_commit + ("+uncommitted" if dirty else ""),
+        "concurrency": result["concurrency"],
+        "turns_per_run": args.turns,
+        "rounds": args.rounds,
+        "old_cpu_us_per_turn": cpu["old"],
+        "new_cpu_us_per_turn": cpu["new"],
+        "old_median": old,
+        "new_median": new,
+        "new_over_old": round(new / old, 3),
+        "old_loop_lag_p99_ms": lag["old"],
+        "new_loop_lag_p99_ms": lag["new"],
+        "python": result["python"],
+    }
+    text = json.dumps(report, indent=2)
+    if args.save:
+        RESULTS.write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
