@@ -111,15 +111,15 @@ class PromptIds(TokenIds):
         return self
 
 
-def ids_json_parts(ids: Sequence[int]) -> list[bytes]:
-    """The JSON array of a request's ``input_ids`` in pieces, for a body sent as
-    parts: a :class:`PromptIds`' cache (never joined), else a fresh encoding."""
-    return ids.json_parts() if type(ids) is PromptIds else [_IDS_ENCODER.encode(list(ids))]
-
-
 def ids_json(ids: Sequence[int]) -> bytes:
-    """:func:`ids_json_parts` joined (one piece is returned as it is, uncopied)."""
-    return b"".join(ids_json_parts(ids))
+    """The JSON array of a request's ``input_ids``: a :class:`PromptIds`' cache,
+    else a fresh encoding."""
+    return ids.json() if type(ids) is PromptIds else _IDS_ENCODER.encode(list(ids))
+
+
+def ids_json_parts(ids: Sequence[int]) -> list[bytes]:
+    """:func:`ids_json` in pieces, for a body sent as parts (no copy of a cached context)."""
+    return ids.json_parts() if type(ids) is PromptIds else [_IDS_ENCODER.encode(list(ids))]
 
 
 class SamplingParams(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
