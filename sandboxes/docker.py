@@ -265,9 +265,22 @@ class DockerPool(SlotPool["_Slot"]):
                             tg.start_soon(slot.box.stream.aclose)
                     for cid in list(self._cids):
                         tg.start_soon(self._remove, cid)
+                await self._remove_labeled()
             await self._client.aclose()
         if not self._cids:
             atexit.unregister(self.cleanup)
+
+    async def _remove_labeled(self) -> None:
+        """Backstop: remove any container the daemon holds under this pool's label.
+
+        Catches one whose create outlived its client-side timeout.
+        """
+        with contextlib.suppress(SandboxError):
+            found = await self._client.list_labeled(f"{dockerapi.LABEL_POOL}={self._id}")
+            for c in found:
+                cid = str(c.get("Id", ""))
+                self._cids.add(cid)
+                await self._remove(cid)
 
     def cleanup(self) -> None:
         """Synchronous backstop (registered with ``atexit``): remove what is left."""
@@ -286,9 +299,15 @@ class DockerPool(SlotPool["_Slot"]):
         assert self._tg is not None
         name = f"arollout-sbx-{self._id}-{slot.index}-{next(self._names)}"
         spec = container_spec(self._settings, uid=slot.uid, labels=dockerapi.owner_labels(self._id))
+        # The create is shielded (it is bounded by its own control timeout):
+        # a client that stops waiting does not stop the daemon, which may make
+        # the container after a remove-by-name has already found nothing (and
+        # a delete racing the create fails). Waiting for the id closes that
+        # race; cancellation is honoured at the next step, which removes it.
         try:
-            cid = await self._client.create(spec, name)
-        except BaseException:  # a create cut short may still have made it: remove it by name
+            with anyio.CancelScope(shield=True):
+                cid = await self._client.create(spec, name)
+        except BaseException:  # a create that failed late may still have made it
             with anyio.CancelScope(shield=True), anyio.move_on_after(_CLOSE_BOUND_S):
                 await self._remove(name)
             raise

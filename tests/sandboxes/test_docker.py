@@ -181,6 +181,21 @@ async def test_cancelled_open_leaves_no_container(docker_ready):
 
 
 @docker
+async def test_close_removes_a_labeled_container_it_never_heard_of(docker_ready):
+    # What a create that landed after its client gave up leaves: a container
+    # under the pool's label whose id the pool never got.
+    pool = DockerPool(slots=1, memory_mb=512)
+    async with pool:
+        settings = ContainerSettings(image=pool._settings.image)
+        spec = container_spec(settings, uid=70999, labels=dockerapi.owner_labels(pool._id))
+        async with dockerapi.DockerClient() as client:
+            stray = await client.create(spec, f"arollout-sbx-{pool._id}-stray")
+        assert stray not in pool._cids
+        assert stray in await labeled(pool._id)
+    await assert_gone(pool)
+
+
+@docker
 async def test_mounts_are_read_only_and_checked(make_pool, tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "t.csv").write_text("a,b\n1,2\n")
