@@ -14,30 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pathlib
 import statistics
-import subprocess
 import sys
-import tempfile
-from typing import Any
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench._ab import ROOT, commits, run_json, worktree
+
 RESULTS = ROOT / "bench" / "results" / "engine-ab.json"
-
-
-def _git(*args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(ROOT), *args], check=True, capture_output=True, text=True
-    ).stdout.strip()
-
-
-def _side(tree: pathlib.Path, repeats: int, turns: int) -> dict[str, Any]:
-    cmd = [sys.executable, "bench/engine.py", "--json", "--repeats", str(repeats)]
-    cmd += ["--turns", str(turns)]
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    out = subprocess.run(cmd, cwd=tree, env=env, check=True, capture_output=True, text=True)
-    result: dict[str, Any] = json.loads(out.stdout)
-    return result
 
 
 def main() -> None:
@@ -51,30 +35,24 @@ def main() -> None:
     if args.rounds < 1:
         parser.error(f"--rounds must be >= 1, not {args.rounds}")
     try:
-        old_commit = _git("rev-parse", "--verify", f"{args.old_ref}^{{commit}}")
-    except subprocess.CalledProcessError:
-        parser.error(f"{args.old_ref!r} is not a commit of this repository")
-    new_commit = _git("rev-parse", "HEAD")
-    dirty = bool(_git("status", "--porcelain", "--untracked-files=no"))
+        old_commit, new_commit = commits(args.old_ref)
+    except ValueError as exc:
+        parser.error(str(exc))
+    run_args = ("--repeats", str(args.repeats), "--turns", str(args.turns))
     cpu: dict[str, list[float]] = {"old": [], "new": []}
     lag: dict[str, list[float]] = {"old": [], "new": []}
-    with tempfile.TemporaryDirectory(prefix="arollout-ab-") as tmp:
-        worktree = pathlib.Path(tmp) / "old"
-        _git("worktree", "add", "--detach", str(worktree), old_commit)
-        try:
-            for round_ in range(args.rounds):
-                for side, tree in (("old", worktree), ("new", ROOT)):
-                    result = _side(tree, args.repeats, args.turns)
-                    cpu[side] += [r["cpu_us_per_turn"] for r in result["runs"]]
-                    lag[side] += [r["loop_lag_p99_ms"] for r in result["runs"]]
-                    print(f"round {round_ + 1} {side}: {cpu[side][-args.repeats :]} us/turn",
-                          file=sys.stderr, flush=True)  # fmt: skip
-        finally:
-            _git("worktree", "remove", "--force", str(worktree))
+    with worktree(old_commit) as old_tree:
+        for round_ in range(args.rounds):
+            for side, tree in (("old", old_tree), ("new", ROOT)):
+                result = run_json(tree, "engine.py", *run_args)
+                cpu[side] += [r["cpu_us_per_turn"] for r in result["runs"]]
+                lag[side] += [r["loop_lag_p99_ms"] for r in result["runs"]]
+                print(f"round {round_ + 1} {side}: {cpu[side][-args.repeats :]} us/turn",
+                      file=sys.stderr, flush=True)  # fmt: skip
     old, new = statistics.median(cpu["old"]), statistics.median(cpu["new"])
     report = {
         "old_commit": old_commit,
-        "new_commit": new_commit + ("+uncommitted" if dirty else ""),
+        "new_commit": new_commit,
         "concurrency": result["concurrency"],
         "turns_per_run": args.turns,
         "rounds": args.rounds,

@@ -1,6 +1,7 @@
 """Sandbox benchmark: isolated pass / pandas latency and execs/s vs a fresh interpreter.
 
-Usage: ``PYTHONPATH=. python bench/sandbox.py [--backend host|docker] [--json] [--save]``.
+Usage: ``PYTHONPATH=. python bench/sandbox.py [--backend host|docker] [--json] [--save]
+[--no-zygote-warmup]``.
 The Docker backend also measures one ``docker exec`` per request in the same
 containers (``exec_per_request_execs_per_s``); it needs a daemon and the
 sandbox image (``bash scripts/setup-docker.sh``).
@@ -30,9 +31,15 @@ def main() -> None:
     parser.add_argument("--backend", choices=["host", "docker"], default="host")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--save", action="store_true", help="write results/sandbox-<backend>.json")
+    parser.add_argument(
+        "--no-zygote-warmup", action="store_true", help="zygotes skip DEFAULT_WARMUP (warmup='')"
+    )
     args = parser.parse_args()
+    zygote_warmup = "" if args.no_zygote_warmup else None
     result = anyio.run(
-        lambda: run_bench(backend=args.backend, n=N, seconds=SECONDS, warmup=WARMUP)
+        lambda: run_bench(
+            backend=args.backend, n=N, seconds=SECONDS, warmup=WARMUP, zygote_warmup=zygote_warmup
+        )
     )
     text = json.dumps(result, indent=None if args.json else 2)
     print(text)

@@ -10,7 +10,7 @@ extra, imported only when a pool opens). The package is usable without arollout.
 Layout: ``api`` (requests, results, limits), ``errors``; the host backend
 ``pool`` with the runner side ``runner``/``child``/``supervise``/``jail``/
 ``cgroups``/``seccomp``/``reaper`` (stdlib only, also run inside containers);
-``protocol`` and ``wire`` (frames); the Docker backend ``docker`` over its
+``protocol`` and ``wire`` (frames); ``warmup`` (what a zygote runs once); the Docker backend ``docker`` over its
 boundary ``dockerapi``; ``check`` and ``bench`` (self-test and benchmark).
 """
 
@@ -27,11 +27,13 @@ from .errors import (
     SandboxError,
 )
 from .pool import DEFAULT_PRELOAD, Protection, ProtectionReport, SandboxPool
+from .warmup import DEFAULT_WARMUP
 
 __all__ = (
     "DEFAULT_IMAGE",
     "DEFAULT_LIMITS",
     "DEFAULT_PRELOAD",
+    "DEFAULT_WARMUP",
     "DockerError",
     "DockerImageNotFoundError",
     "DockerPool",

@@ -94,10 +94,12 @@ async def run_bench(
     seconds: float = 6.0,
     warmup: int = 20,
     allocator: Literal["malloc", "pymalloc"] | None = None,
+    zygote_warmup: str | None = None,
 ) -> dict[str, Any]:
     """Measure the pool and the fresh-interpreter baseline; return one flat dict.
 
-    ``allocator`` is the host pool's (see :class:`SandboxPool`; None: its default).
+    ``allocator`` is the host pool's (see :class:`SandboxPool`; None: its
+    default); ``zygote_warmup`` is either pool's ``warmup`` (None: its default).
     """
     slots = slots or default_slots()
     extra: dict[str, Any] = {}
@@ -105,12 +107,15 @@ async def run_bench(
     if backend == "docker":
         if allocator is not None:
             raise SandboxError("allocator applies to the host backend only")
-        pool = DockerPool(slots=slots)
+        pool = DockerPool(slots=slots, warmup=zygote_warmup)
     elif allocator is not None:
-        pool = SandboxPool(slots=slots, allocator=allocator)
+        pool = SandboxPool(slots=slots, allocator=allocator, warmup=zygote_warmup)
         extra["allocator"] = allocator
     else:
-        pool = SandboxPool(slots=slots)
+        pool = SandboxPool(slots=slots, warmup=zygote_warmup)
+    extra["zygote_warmup"] = (
+        "default" if zygote_warmup is None else ("none" if not zygote_warmup else "custom")
+    )
     async with pool:
         await _latency(pool, PANDAS_SNIPPET, warmup)
         passes = await _latency(pool, "pass", n)

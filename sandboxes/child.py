@@ -99,6 +99,8 @@ def nursery_main(z: Any, sock: Any) -> NoReturn:
         set_name(b"sbx-nursery")
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # inits are reaped by the kernel
         own_pidns = os.open("/proc/self/ns/pid", os.O_RDONLY) if z.use_ns else -1
+        if z.use_ns and not z.netns_per_run:
+            jail.enter_slot_network()
         while True:
             msg, fds, _, _ = socket.recv_fds(sock, 4096, 2)
             if not msg or len(fds) != 2:
@@ -138,7 +140,7 @@ def init_main(z: Any, workdir: str, req_r: int, res_w: int) -> NoReturn:
         _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # dies with the nursery
         set_name(b"sbx-init")
         if z.use_ns:
-            jail.enter_namespaces()
+            jail.enter_namespaces(network=z.netns_per_run)
             jail.build_root(z.binds, workdir, z.uid, z.gid, size_mb=64)
         protocol.write_frame(res_w, {"type": "armed"})
         msg = protocol.read_frame(req_r)

@@ -74,6 +74,7 @@ class ContainerSettings(msgspec.Struct, frozen=True, kw_only=True):
     image: str = DEFAULT_IMAGE
     mounts: tuple[Mount, ...] = ()
     preload: tuple[str, ...] = ()
+    warmup: str = ""
     mode: Literal["zygote", "cold"] = "zygote"
     memory_mb: int = 2048
     runner_mb: int = 512
@@ -139,6 +140,7 @@ def runner_config(settings: ContainerSettings, uid: int) -> dict[str, Any]:
         "uid": uid,
         "gid": uid,
         "preload": list(settings.preload) if settings.mode == "zygote" else [],
+        "warmup": settings.warmup if settings.mode == "zygote" else "",
         "mode": settings.mode,
         "cgroup": "",
         "workdir": WORKDIR,

@@ -72,6 +72,7 @@ from .pool import (
     protection_report,
 )
 from .slots import SlotPool, SlotQueue
+from .warmup import DEFAULT_WARMUP
 from .wire import cancel_run, error_result, must_replace, run_frame, to_result
 
 if TYPE_CHECKING:
@@ -154,6 +155,8 @@ class DockerPool(SlotPool["_Slot"]):
         mounts: read-only host directories bound into every container; a
             request may name these or paths inside them.
         preload: modules each runner imports once (missing ones are skipped).
+        warmup: source each runner runs once after ``preload`` (see
+            :class:`~sandboxes.SandboxPool`); None: ``DEFAULT_WARMUP``, "" none.
         mode: ``"zygote"`` (fork the preloaded runner) or ``"cold"`` (a fresh
             interpreter per run, same isolation).
         strict: refuse to start unless every protection is active.
@@ -184,6 +187,7 @@ class DockerPool(SlotPool["_Slot"]):
         image: str = DEFAULT_IMAGE,
         mounts: Sequence[Mount] = (),
         preload: Sequence[str] | None = None,
+        warmup: str | None = None,
         mode: Literal["zygote", "cold"] = "zygote",
         strict: bool = False,
         memory_mb: int = 2048,
@@ -210,6 +214,7 @@ class DockerPool(SlotPool["_Slot"]):
             image=image,
             mounts=tuple(mounts),
             preload=tuple(DEFAULT_PRELOAD if preload is None else preload),
+            warmup=DEFAULT_WARMUP if warmup is None else warmup,
             mode=mode,
             memory_mb=memory_mb,
             runner_mb=runner_mb,

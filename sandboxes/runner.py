@@ -211,6 +211,8 @@ class Zygote:
         self.nursery: socket.socket | None = None
         self.nursery_pid = 0
         self.broken = ""
+        self.warmup_error = ""
+        self.netns_per_run = config.get("network_namespace", "slot") == "run"
         self._disabled = disabled
 
     # -- boot ------------------------------------------------------------------------
@@ -227,6 +229,7 @@ class Zygote:
                 self.preloaded.append(name)
             except Exception:  # an optional module that is not installed
                 self.missing.append(name)
+        self._warm_up(str(self.cfg.get("warmup", "")))
         gc.collect()
         gc.freeze()
         _collapse_heap()
@@ -269,12 +272,23 @@ class Zygote:
             armed = str(exc)
         ns_ok = self.use_ns and armed == ""
         detail = armed or ("" if self.use_ns else "needs root")
-        for name in ("pid_namespace", "mount_namespace", "net_namespace", "ipc_uts_namespace"):
+        for name in ("pid_namespace", "mount_namespace", "ipc_uts_namespace"):
             mark(name, ns_ok, detail)
+        net = "empty, one per run" if self.netns_per_run else "empty, the slot's (runs take turns)"
+        mark("net_namespace", ns_ok, net if ns_ok else detail)
         mark("private_tmp", ns_ok, "tmpfs /tmp /var/tmp /dev/shm" if ns_ok else detail)
         mark("minimal_root", ns_ok, "tmpfs root, ro binds" if ns_ok else detail)
         if self.use_ns and not ns_ok:
             self.broken = f"namespace setup failed: {armed}"
+
+    def _warm_up(self, source: str) -> None:
+        """Run the pool's warm-up once, so that runs inherit its caches (see ``sandboxes.warmup``)."""
+        if not source:
+            return
+        try:
+            exec(compile(source, "<warmup>", "exec"), {"__name__": "__warmup__"})
+        except BaseException as exc:  # the owner's code: reported, never fatal
+            self.warmup_error = f"{type(exc).__name__}: {exc}"
 
     def _guard_shared_uid(self) -> bool:
         """Protect this process from code that will run as its own uid; True if subreaper.
@@ -441,6 +455,7 @@ class Zygote:
                 "protections": self.protections,
                 "preloaded": self.preloaded,
                 "missing": self.missing,
+                "warmup_error": self.warmup_error,
                 "broken": self.broken,
             },
         )

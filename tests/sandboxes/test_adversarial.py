@@ -155,6 +155,56 @@ async def test_ipc_objects_do_not_persist(pool, no_strays):
         assert (await run(pool, look)).stdout == "-1 -1 False\n"
 
 
+_ABSTRACT_DAEMON = (
+    "import os, socket, time\n"
+    "if os.fork() == 0:\n"
+    "    os.setsid()\n"
+    "    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+    "    s.bind('\\0arollout-leak')\n"
+    "    s.listen()\n"
+    "    time.sleep(60)\n"
+    "time.sleep(0.2)\n"
+    "print(os.readlink('/proc/self/ns/net'))"
+)
+_ABSTRACT_PROBE = (
+    "import os, socket\n"
+    "c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+    "try:\n"
+    "    c.connect('\\0arollout-leak')\n"
+    "    print('reached')\n"
+    "except OSError as e:\n"
+    "    print('refused', type(e).__name__)\n"
+    "print(os.readlink('/proc/self/ns/net'))"
+)
+
+
+async def test_no_network_state_outlives_a_run(pool, no_strays):
+    """An abstract-namespace socket (network-namespace state) held by a daemon.
+
+    Host: the runs of one slot take turns in its network namespace, so the
+    daemon's death must take the socket with it; the namespace is not the host's.
+    """
+    first = await run(pool, _ABSTRACT_DAEMON)
+    assert first.status is ExecStatus.OK, first
+    for _ in range(2):  # both slots
+        probe = await run(pool, _ABSTRACT_PROBE)
+        assert probe.stdout.startswith("refused ConnectionRefusedError\n"), probe
+    assert first.stdout.strip() != os.readlink("/proc/self/ns/net")
+
+
+async def test_concurrent_runs_have_their_own_network_namespace(pool, no_strays):
+    code = "import os, time\ntime.sleep(0.5)\nprint(os.readlink('/proc/self/ns/net'))"
+    seen: list[str] = []
+
+    async def one() -> None:
+        seen.append((await run(pool, code)).stdout.strip())
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(2):
+            tg.start_soon(one)
+    assert len(set(seen)) == 2, seen
+
+
 async def test_tcp_to_host_loopback_fails(pool, no_strays):
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))

@@ -156,6 +156,72 @@ async def test_allocator_applies_and_the_run_env_is_only_its_own(allocator, no_s
     assert flags == "1 True False"
 
 
+async def test_default_warmup_runs_cleanly_with_pandas(pool):
+    assert pool.protections().warmup_error == ""
+    assert "pandas" in pool.protections().preloaded
+
+
+_WARMUP_PROBE = "import sys\nprint('colorsys' in sys.modules, 'warm_left' in globals())"
+
+
+async def test_warmup_is_shared_by_runs_but_leaves_them_nothing_of_its_own(no_strays):
+    # What the warm-up imports, runs find imported (that is its point); its
+    # variables are gone and a failure is reported without stopping the zygote.
+    async with SandboxPool(slots=1, preload=(), warmup="import colorsys\nwarm_left = 1") as warm:
+        assert warm.protections().warmup_error == ""
+        r = await warm.exec(ExecRequest(code=_WARMUP_PROBE))
+        assert r.stdout == "True False\n", r
+    async with SandboxPool(slots=1, preload=(), warmup="") as plain:
+        r = await plain.exec(ExecRequest(code=_WARMUP_PROBE))
+        assert r.stdout == "False False\n", r
+    async with SandboxPool(slots=1, preload=(), warmup="raise ValueError('boom')") as failed:
+        assert failed.protections().warmup_error == "ValueError: boom"
+        r = await failed.exec(ExecRequest(code="print(2 + 2)"))
+        assert (r.status, r.stdout) == (ExecStatus.OK, "4\n")
+
+
+_NETNS = "import os\nprint(os.readlink('/proc/self/ns/net'))"
+
+
+@pytest.mark.parametrize("per", ["slot", "run"])
+async def test_network_namespace_per_slot_or_per_run(per, no_strays):
+    # The nursery forks every init of its slot: in "slot" mode it holds the
+    # slot's namespace, in "run" mode it stays in the host's.
+    host = os.readlink("/proc/self/ns/net")
+    async with SandboxPool(slots=1, preload=(), network_namespace=per) as pool:
+        seen = {(await pool.exec(ExecRequest(code=_NETNS))).stdout.strip() for _ in range(3)}
+        zygote = pool._slots[0].zygote.proc.pid
+        (nursery,) = [
+            pid
+            for pid in os.listdir("/proc")
+            if pid.isdigit() and _stat(pid)[:2] == ("sbx-nursery", zygote)
+        ]
+        slot_ns = os.readlink(f"/proc/{nursery}/ns/net")
+        detail = {p.name: p.detail for p in pool.protections().protections}["net_namespace"]
+    assert host not in seen
+    if per == "slot":
+        assert seen == {slot_ns}
+    else:
+        assert slot_ns == host  # so each run's namespace is its init's own
+    assert ("one per run" in detail) == (per == "run")
+
+
+def _stat(pid: str) -> tuple[str, int]:
+    """(comm, ppid) of a process; ("", 0) if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            text = fh.read()
+    except OSError:
+        return "", 0
+    comm = text[text.index("(") + 1 : text.rindex(")")]
+    return comm, int(text[text.rindex(")") + 2 :].split()[1])
+
+
+async def test_unknown_network_namespace_is_refused():
+    with pytest.raises(SandboxError, match="network_namespace"):
+        SandboxPool(network_namespace="host")  # type: ignore[arg-type]
+
+
 async def test_unknown_allocator_is_refused():
     with pytest.raises(SandboxError, match="allocator"):
         SandboxPool(allocator="jemalloc")  # type: ignore[arg-type]
