@@ -4,7 +4,9 @@ These run inside the runner's forked processes, never in the engine. The
 runner forks one *init* per run into a fresh PID namespace and the init
 calls, in order:
 
-1. :func:`enter_namespaces` -- fresh mount, net, ipc and uts namespaces;
+1. :func:`enter_namespaces` -- fresh mount, ipc and uts namespaces (the
+   network namespace is the slot's, entered once by the nursery:
+   :func:`enter_slot_network`; or a fresh one per run);
 2. :func:`build_root` -- a tmpfs root holding read-only binds of ``/usr``,
    ``/etc`` and the interpreter prefix at its real path, device nodes, a fresh
    ``/proc``, private ``/tmp``, ``/var/tmp``, ``/dev/shm`` and the workdir;

@@ -24,8 +24,9 @@ against a real ``SandboxPool`` in ``tests/arollout/tasks/fhir/test_fhir_sandbox.
    documented base URL ``http://fhir.local/fhir``; no name is resolved.
 4. Nothing else is reachable: the seccomp filter makes ``socket()`` fail
    with EPERM for every family but ``AF_UNIX`` (so no TCP or UDP, loopback
-   included); abstract Unix sockets live in the network namespace, and each
-   run has a fresh one; path sockets are reachable only where the jail's
+   included); abstract Unix sockets live in the network namespace, which
+   concurrent runs never share (a slot's runs take turns in one, and a run's
+   sockets end with its processes); path sockets are reachable only where the jail's
    tmpfs root shows them, and it shows the host's ``/tmp`` (where other
    episodes' directories are) nowhere. Each run mounts only its own
    episode's directory, so two episodes never share a server or a write.
