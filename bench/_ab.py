@@ -8,6 +8,7 @@ temporary ``git worktree`` of the old commit and from this tree, in turns.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -18,7 +19,7 @@ import tempfile
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -62,3 +63,34 @@ def run_json(tree: pathlib.Path, script: str, *args: str) -> dict[str, Any]:
     out = subprocess.run(cmd, cwd=tree, env=env, check=True, capture_output=True, text=True)
     result: dict[str, Any] = json.loads(out.stdout)
     return result
+
+
+def arguments(doc: str, results: pathlib.Path) -> argparse.ArgumentParser:
+    """The options every A/B script takes: ``OLD_REF``, ``--rounds``, ``--save``."""
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("old_ref", help="the commit to compare against (e.g. HEAD~1)")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--save", action="store_true", help=f"write {results}")
+    return parser
+
+
+def parse(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None = None
+) -> tuple[argparse.Namespace, str, str]:
+    """Parse and check the options: (args, old commit, this tree's name)."""
+    args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error(f"--rounds must be >= 1, not {args.rounds}")
+    try:
+        old_commit, new_commit = commits(args.old_ref)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return args, old_commit, new_commit
+
+
+def report(result: dict[str, Any], path: pathlib.Path, save: bool) -> None:
+    """Print the A/B result as JSON, and write it to ``path`` with ``--save``."""
+    text = json.dumps(result, indent=2)
+    if save:
+        path.write_text(text + "\n")
+    print(text)

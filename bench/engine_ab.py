@@ -11,33 +11,22 @@ out into a temporary ``git worktree``; each round runs ``bench/engine.py
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench._ab import ROOT, commits, run_json, worktree
+from bench._ab import ROOT, arguments, parse, report, run_json, worktree
 
 RESULTS = ROOT / "bench" / "results" / "engine-ab.json"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("old_ref", help="the commit to compare against (e.g. HEAD~1)")
-    parser.add_argument("--rounds", type=int, default=4)
+    parser = arguments(__doc__ or "", RESULTS)
     parser.add_argument("--repeats", type=int, default=2, help="runs per side per round")
     parser.add_argument("--turns", type=int, default=40_000, help="turns per run")
-    parser.add_argument("--save", action="store_true", help=f"write {RESULTS}")
-    args = parser.parse_args()
-    if args.rounds < 1:
-        parser.error(f"--rounds must be >= 1, not {args.rounds}")
-    try:
-        old_commit, new_commit = commits(args.old_ref)
-    except ValueError as exc:
-        parser.error(str(exc))
+    args, old_commit, new_commit = parse(parser)
     run_args = ("--repeats", str(args.repeats), "--turns", str(args.turns))
     cpu: dict[str, list[float]] = {"old": [], "new": []}
     lag: dict[str, list[float]] = {"old": [], "new": []}
@@ -50,7 +39,7 @@ def main() -> None:
                 print(f"round {round_ + 1} {side}: {cpu[side][-args.repeats :]} us/turn",
                       file=sys.stderr, flush=True)  # fmt: skip
     old, new = statistics.median(cpu["old"]), statistics.median(cpu["new"])
-    report = {
+    result_doc = {
         "old_commit": old_commit,
         "new_commit": new_commit,
         "concurrency": result["concurrency"],
@@ -65,10 +54,7 @@ def main() -> None:
         "new_loop_lag_p99_ms": lag["new"],
         "python": result["python"],
     }
-    text = json.dumps(report, indent=2)
-    if args.save:
-        RESULTS.write_text(text + "\n")
-    print(text)
+    report(result_doc, RESULTS, args.save)
 
 
 if __name__ == "__main__":

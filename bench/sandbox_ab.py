@@ -11,32 +11,21 @@ figures are medians over rounds. ``--save`` writes
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench._ab import ROOT, commits, run_json, worktree
+from bench._ab import ROOT, arguments, parse, report, run_json, worktree
 
 RESULTS = ROOT / "bench" / "results" / "sandbox-ab.json"
 KEYS = ("execs_per_s", "baseline_execs_per_s", "ratio", "pass_p50_ms", "pandas_p50_ms")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("old_ref", help="the commit to compare against (e.g. HEAD~1)")
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--save", action="store_true", help=f"write {RESULTS}")
-    args = parser.parse_args()
-    if args.rounds < 1:
-        parser.error(f"--rounds must be >= 1, not {args.rounds}")
-    try:
-        old_commit, new_commit = commits(args.old_ref)
-    except ValueError as exc:
-        parser.error(str(exc))
+    parser = arguments(__doc__ or "", RESULTS)
+    args, old_commit, new_commit = parse(parser)
     runs: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
     with worktree(old_commit) as old_tree:
         for round_ in range(args.rounds):
@@ -49,7 +38,7 @@ def main() -> None:
     median = {
         side: {k: statistics.median(r[k] for r in rs) for k in KEYS} for side, rs in runs.items()
     }
-    report = {
+    result_doc = {
         "old_commit": old_commit,
         "new_commit": new_commit,
         "rounds": args.rounds,
@@ -60,10 +49,7 @@ def main() -> None:
         ),
         "runs": runs,
     }
-    text = json.dumps(report, indent=2)
-    if args.save:
-        RESULTS.write_text(text + "\n")
-    print(text)
+    report(result_doc, RESULTS, args.save)
 
 
 if __name__ == "__main__":
