@@ -178,6 +178,12 @@ _ABSTRACT_PROBE = (
 )
 
 
+async def test_default_warmup_runs_cleanly(pool):
+    # Both backends' runners (the host's interpreter and the image's) run it.
+    assert pool.protections().warmup_error == ""
+    assert {"numpy", "pandas"} <= set(pool.protections().preloaded)
+
+
 async def test_no_network_state_outlives_a_run(pool, no_strays):
     """An abstract-namespace socket (network-namespace state) held by a daemon.
 

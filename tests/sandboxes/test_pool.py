@@ -156,11 +156,6 @@ async def test_allocator_applies_and_the_run_env_is_only_its_own(allocator, no_s
     assert flags == "1 True False"
 
 
-async def test_default_warmup_runs_cleanly_with_pandas(pool):
-    assert pool.protections().warmup_error == ""
-    assert "pandas" in pool.protections().preloaded
-
-
 _WARMUP_PROBE = "import sys\nprint('colorsys' in sys.modules, 'warm_left' in globals())"
 
 
