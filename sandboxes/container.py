@@ -189,9 +189,7 @@ def container_report(
     ]
     merged.append(Protection(name="capabilities_dropped", active=True, detail="CapDrop ALL"))
     merged.append(Protection(name="read_only_root", active=True, detail=settings.image))
-    return ProtectionReport(
-        protections=tuple(merged), preloaded=runner.preloaded, missing=runner.missing
-    )
+    return msgspec.structs.replace(runner, protections=tuple(merged))  # the rest as reported
 
 
 def _nested(inner: str, outer: str) -> str | None:

@@ -196,6 +196,14 @@ async def test_close_removes_a_labeled_container_it_never_heard_of(docker_ready)
 
 
 @docker
+async def test_a_failing_warmup_is_reported_and_the_runner_serves(make_pool):
+    pool = await make_pool(preload=(), warmup="raise ValueError('boom')")
+    assert pool.protections().warmup_error == "ValueError: boom"
+    r = await pool.exec(ExecRequest(code="print(2 + 2)"))
+    assert (r.status, r.stdout) == (ExecStatus.OK, "4\n")
+
+
+@docker
 async def test_mounts_are_read_only_and_checked(make_pool, tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "t.csv").write_text("a,b\n1,2\n")
