@@ -16,6 +16,7 @@ pytestmark = pytest.mark.anyio
 
 #: One scripted answer: the raw response, written in these pieces.
 Script = Callable[[bytes], list[bytes]]
+_OPEN: set[asyncio.Transport] = set()  # server-side connections not yet closed
 
 
 class _Raw(asyncio.Protocol):
@@ -26,6 +27,10 @@ class _Raw(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast("asyncio.Transport", transport)
+        _OPEN.add(self.transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        _OPEN.discard(self.transport)
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -64,7 +69,15 @@ async def raw_server(script: Script) -> AsyncIterator[tuple[str, list[bytes]]]:
     try:
         yield f"http://127.0.0.1:{port}/v1", seen
     finally:
+        # Close what the script left open (requests it never answers) and let
+        # the loop finish closing it, so that nothing is pending when the
+        # test's loop closes.
         server.close()
+        for transport in list(_OPEN):
+            transport.close()
+        await server.wait_closed()
+        for _ in range(3):
+            await asyncio.sleep(0)
 
 
 def ok(body: bytes, *extra: bytes) -> bytes:
