@@ -72,6 +72,7 @@ class Cgroup:
     def __init__(self, name: str, version: int, root: str) -> None:
         self.name = name
         self.version = version
+        self._limits: tuple[int, int] | None = None  # what set_limits last wrote
         if version == 1:
             ctrls = ["memory", "pids"]
             if os.path.isdir(os.path.join(root, "freezer")):
@@ -105,7 +106,18 @@ class Cgroup:
             _write(os.path.join(path, "cgroup.procs"), str(os.getpid()))
 
     def set_limits(self, memory_bytes: int, pids: int) -> None:
-        """Memory (= memory+swap) and pids limits for the next run."""
+        """Memory (= memory+swap) and pids limits for the next run.
+
+        Skipped when they equal the last run's (the usual case): only this
+        process writes them, and each write costs a cgroup-v1 resize attempt.
+        """
+        if self._limits == (memory_bytes, pids):
+            return
+        self._limits = None  # until every write below has succeeded
+        self._write_limits(memory_bytes, pids)
+        self._limits = (memory_bytes, pids)
+
+    def _write_limits(self, memory_bytes: int, pids: int) -> None:
         if self.version == 2:
             _write(self._file("memory", "memory.max"), str(memory_bytes))
             with contextlib.suppress(OSError):

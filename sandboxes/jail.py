@@ -311,7 +311,13 @@ def drop_privileges(uid: int, gid: int) -> None:
 
 
 def living_processes(exclude: Iterable[int] = (1,)) -> list[int]:
-    """Pids visible in ``/proc`` that are not zombies (inside a PID namespace: the run's)."""
+    """Pids visible in ``/proc`` that are not zombies (inside a PID namespace: the run's).
+
+    A process whose parent lies outside the namespace (parent pid 0 here) is
+    not counted: inside a run's namespace that is the code process itself,
+    which the zygote forked in and which may still be exiting (see
+    ``child._report_done``). Its descendants have parents inside.
+    """
     skip = set(exclude)
     alive = []
     for entry in os.listdir("/proc"):
@@ -319,9 +325,9 @@ def living_processes(exclude: Iterable[int] = (1,)) -> list[int]:
             continue
         try:
             with open(f"/proc/{entry}/stat", "rb") as fh:
-                state = fh.read().rsplit(b")", 1)[1].split()[0]
-        except (OSError, IndexError):
+                state, ppid = fh.read().rsplit(b")", 1)[1].split()[:2]
+        except (OSError, ValueError):
             continue
-        if state not in (b"Z", b"X"):
+        if state not in (b"Z", b"X") and ppid != b"0":
             alive.append(int(entry))
     return alive

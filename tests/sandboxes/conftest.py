@@ -27,6 +27,26 @@ def _orphaned_zombie(pid: str) -> bool:
     return fields[0] == b"Z" and fields[1] == b"1"
 
 
+_PF_EXITING = 0x4
+
+
+def _exiting_code(pid: str) -> bool:
+    """A run's code process in the middle of its exit (killed, or past ``_exit``).
+
+    A run's result arrives while its code may still be unmapping its share
+    of the zygote's memory (a few ms, see ``child._report_done``); the slot
+    reaps it before its next run. Such a process runs no more user code, so
+    it is no stray; anything else of a sandbox uid is.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            head, _, tail = fh.read().rpartition(b")")
+        flags = int(tail.split()[6])
+    except (OSError, IndexError, ValueError):
+        return False
+    return head.endswith(b"(sbx-code") and bool(flags & _PF_EXITING)
+
+
 def _ppid(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
@@ -68,7 +88,7 @@ def sandbox_processes(uids: set[int] | None = None) -> list[int]:
             except OSError:
                 continue
             mine = uid in uids if uids is not None else 60000 <= uid < 65000 and _ours(int(entry))
-            if mine and not _orphaned_zombie(entry):
+            if mine and not _orphaned_zombie(entry) and not _exiting_code(entry):
                 pids.append(int(entry))
     return pids
 

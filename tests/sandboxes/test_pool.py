@@ -67,6 +67,49 @@ async def test_readonly_mount(pool, no_strays, tmp_path):
     )
 
 
+async def test_missing_mount_source_is_the_inits_error(pool, no_strays):
+    """The init fails before the code runs; the error names the cause, not the code's wait."""
+    r = await pool.exec(
+        ExecRequest(code="print(1)", mounts=(Mount(source="/no/such/dir", target="/data"),))
+    )
+    assert r.status is ExecStatus.SANDBOX_ERROR and "does not exist" in r.error, r
+    assert r.stdout == ""
+    again = await pool.exec(ExecRequest(code="print(2)"))
+    assert again.stdout == "2\n", again
+
+
+async def test_announced_exit_ends_the_run_with_the_output_so_far(pool, no_strays, strays):
+    """Code that writes the completion byte itself (fd 3) only ends its own run early."""
+    code = (
+        "import os, time\nprint('before', flush=True)\nos.write(3, bytes([7]))\n"
+        "time.sleep(5)\nprint('after')"
+    )
+    r = await pool.exec(ExecRequest(code=code, limits=Limits(wall_s=4)))
+    assert (r.status, r.returncode, r.stdout) == (ExecStatus.RUNTIME_ERROR, 7, "before\n"), r
+    assert r.wall_s < 1.0
+    for _ in range(2):  # both slots: whatever a run leaves exiting is reaped before the next
+        assert (await pool.exec(ExecRequest(code="print(3)"))).stdout == "3\n"
+    assert strays() == []
+
+
+async def test_garbage_on_the_completion_pipe_is_ignored(pool, no_strays):
+    code = "import os\nos.write(3, b'not a status')\nprint('still running')"
+    r = await pool.exec(ExecRequest(code=code))
+    assert (r.status, r.returncode, r.stdout) == (ExecStatus.OK, 0, "still running\n"), r
+
+
+async def test_output_and_cpu_time_of_a_run_that_ends_normally(pool, no_strays):
+    """The result is collected before the code's exit finishes: nothing written is lost."""
+    code = (
+        "import sys, time\nt = time.process_time()\nwhile time.process_time() - t < 0.3:\n"
+        "    pass\nsys.stdout.write('x' * 300_000)\nsys.stderr.write('e' * 100_000)"
+    )
+    r = await pool.exec(ExecRequest(code=code))
+    assert r.status is ExecStatus.OK, r
+    assert (len(r.stdout), len(r.stderr)) == (300_000, 100_000)
+    assert 0.25 <= r.cpu_s <= r.wall_s + 0.05, r
+
+
 async def test_shell_language(pool, no_strays):
     r = await pool.exec(ExecRequest(code="echo $((6*7)) && id -u", language="shell"))
     assert (
