@@ -230,10 +230,7 @@ def _finish_early(
     With a cgroup and no files to collect the leftovers are the cgroup's
     other processes, and the init is not asked: one round trip less.
     """
-    try:
-        cpu = time.clock_gettime(_cpu_clock(chain.code_pid))
-    except OSError:
-        cpu = 0.0
+    cpu = _cpu_time(chain.code_pid)
     cg = z.cgroup
     ask_init = cg is None or bool(fields.get("collect"))
     report: Any = _collect(z, chain) if ask_init else None
@@ -298,9 +295,21 @@ def _cgroup_leftovers(cg: Any, code_pid: int) -> int:
     return count
 
 
-def _cpu_clock(pid: int) -> int:
-    """The clock id of process ``pid``'s CPU time (glibc's ``clock_getcpuclockid``)."""
-    return ((~pid) << 3) | 2  # CPUCLOCK_SCHED of a whole process
+def _cpu_time(pid: int) -> float:
+    """CPU seconds of a live process and of the children it has waited for (0.0: unknown).
+
+    What ``wait4`` would report at its exit: the process's own CPU clock (ns
+    resolution; glibc's ``clock_getcpuclockid`` id), plus its waited-for
+    children's user and system time from ``/proc/<pid>/stat`` (clock ticks).
+    """
+    try:
+        own = time.clock_gettime(((~pid) << 3) | 2)  # CPUCLOCK_SCHED of a whole process
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        children = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return own + children
 
 
 def _start(chain: Any, fields: dict[str, Any], blobs: dict[str, bytes]) -> str:

@@ -108,6 +108,12 @@ async def test_output_and_cpu_time_of_a_run_that_ends_normally(pool, no_strays):
     assert r.status is ExecStatus.OK, r
     assert (len(r.stdout), len(r.stderr)) == (300_000, 100_000)
     assert 0.25 <= r.cpu_s <= r.wall_s + 0.05, r
+    child = (  # a waited-for child's CPU counts too, as in wait4's
+        "import subprocess, sys\nsubprocess.run([sys.executable, '-S', '-c', "
+        "'import time\\nt = time.process_time()\\nwhile time.process_time() - t < 0.3: pass'], check=True)"
+    )
+    r = await pool.exec(ExecRequest(code=child))
+    assert r.status is ExecStatus.OK and r.cpu_s >= 0.25, r
 
 
 async def test_shell_language(pool, no_strays):
