@@ -97,17 +97,17 @@ def _supervise(z: Any, chain: Any, msg: Any) -> tuple[dict[str, Any], dict[str, 
         remaining = (max(deadline, t0 + _SETUP_S) if setup else deadline) - time.monotonic()
         if remaining <= 0:
             if setup:
-                setup_error = _NOT_STARTED[setup[0] == chain.res_r]
+                setup_error = _NOT_STARTED[chain.res_r in setup]
             reason = "timeout"
             break
         for fd in select.select([*setup, *signals, *streams], [], [], remaining)[0]:
             if fd in setup:
                 setup.remove(fd)
                 setup_error = _acknowledged(chain, fd)
-                if setup_error and chain.res_r in setup and _ready(chain.res_r):
-                    setup_error = _acknowledged(chain, chain.res_r) or setup_error  # the cause
                 if setup_error:
                     break
+                if fd == chain.ok_r and chain.res_r in setup:  # the gate opened: mounted
+                    setup.remove(chain.res_r)
             elif fd == z.proto_in:
                 reason = _check_cancel(z, fields.get("id"))
             elif fd == chain.code_pidfd:
@@ -129,6 +129,8 @@ def _supervise(z: Any, chain: Any, msg: Any) -> tuple[dict[str, Any], dict[str, 
                 if len(streams[fd]) > cap:
                     reason = "output_limit"
     wall = time.monotonic() - t0
+    if setup_error and chain.res_r in setup and _ready(chain.res_r):
+        setup_error = _acknowledged(chain, chain.res_r) or setup_error  # the init's: the cause
     if setup_error:
         z.broken = setup_error
         return {"status": "sandbox_error", "error": setup_error}, {}
