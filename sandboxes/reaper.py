@@ -34,7 +34,7 @@ import signal
 import stat
 import time
 
-__all__ = ("children", "living", "oom_kills", "remove", "remove_ipc", "scrub", "sweep")
+__all__ = ("alive", "children", "living", "oom_kills", "remove", "remove_ipc", "scrub", "sweep")
 
 #: Where the memory cgroup hierarchies are mounted: v1 memory controller, then v2.
 _V1_MEMORY = "/sys/fs/cgroup/memory"
@@ -47,6 +47,11 @@ def _state(pid: int) -> str:
             return fh.read().rsplit(b")", 1)[1].split()[0].decode()
     except (OSError, IndexError):
         return "X"
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` exists and is not a zombie."""
+    return _state(pid) not in ("Z", "X")
 
 
 def children(pid: int) -> list[int]:
@@ -88,7 +93,7 @@ def _reap() -> None:
 
 def living(root: int, skip: set[int]) -> set[int]:
     """Descendants of ``root`` (outside the subtrees of ``skip``) that have not exited."""
-    return {p for p in _descendants(root, skip) if _state(p) not in ("Z", "X")}
+    return {p for p in _descendants(root, skip) if alive(p)}
 
 
 def sweep(

@@ -29,6 +29,7 @@ __all__ = ("classify", "run")
 _MIB = 1 << 20
 _DRAIN_S = 0.05
 _SETUP_S = 1.0
+_NO_REPORT = "the run's init died without a report"
 _READ = 1 << 16
 
 
@@ -173,7 +174,7 @@ def _supervise(z: Any, chain: Any, msg: Any) -> tuple[dict[str, Any], dict[str, 
             blobs.update((k, v) for k, v in report.blobs.items() if k.startswith("f:"))
     if status_word is not None and report is None and not z.broken:
         # The code ended but its init never reported: its files and leftovers are unknown.
-        z.broken = "the run's init died without a report"
+        z.broken = _NO_REPORT
         result.pop("returncode", None)
         result.pop("signal", None)
         result["error"] = z.broken
@@ -184,7 +185,7 @@ def _supervise(z: Any, chain: Any, msg: Any) -> tuple[dict[str, Any], dict[str, 
         result["error"] = z.broken
     result["status"] = classify(reason, oom, result, bytes(err[-4096:]))
     if result["status"] == "sandbox_error" and not result.get("error"):
-        result["error"] = "the run's init died without a report"
+        result["error"] = _NO_REPORT
         z.broken = result["error"]
     return result, blobs
 
@@ -238,7 +239,7 @@ def _finish_early(
     report: Any = _collect(z, chain) if ask_init else None
     error = ""
     if ask_init and (report is None or report.kind != "exit"):
-        error = "the run's init died without a report"
+        error = _NO_REPORT
         if report is not None:
             error = str(report.fields.get("error", "run setup failed"))
     if report is not None:
@@ -284,17 +285,7 @@ def _collect(z: Any, chain: Any) -> Any:
 
 def _cgroup_leftovers(cg: Any, code_pid: int) -> int:
     """Living processes in the slot's cgroup other than the code (which is exiting)."""
-    count = 0
-    for pid in cg.procs():
-        if pid == code_pid:
-            continue
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as fh:
-                state = fh.read().rsplit(b")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            continue  # gone already
-        count += state not in (b"Z", b"X")
-    return count
+    return sum(1 for pid in cg.procs() if pid != code_pid and reaper.alive(pid))
 
 
 def _cpu_time(pid: int) -> float:

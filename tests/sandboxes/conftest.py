@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import signal
 import time
 
 import pytest
@@ -28,23 +29,33 @@ def _orphaned_zombie(pid: str) -> bool:
 
 
 _PF_EXITING = 0x4
+_SIGKILL_BIT = 1 << (signal.SIGKILL - 1)
 
 
 def _exiting_code(pid: str) -> bool:
-    """A run's code process in the middle of its exit (killed, or past ``_exit``).
+    """A run's code process that is killed or exiting: in its exit, or SIGKILL pending.
 
     A run's result arrives while its code may still be unmapping its share
-    of the zygote's memory (a few ms, see ``child._report_done``); the slot
-    reaps it before its next run. Such a process runs no more user code, so
-    it is no stray; anything else of a sandbox uid is.
+    of the zygote's memory (a few ms, see ``child._report_done``), or, on a
+    busy machine, before it has even been scheduled to act on its SIGKILL;
+    the slot reaps it before its next run. Such a process runs no more user
+    code, so it is no stray; anything else of a sandbox uid is.
     """
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
             head, _, tail = fh.read().rpartition(b")")
         flags = int(tail.split()[6])
+        with open(f"/proc/{pid}/status") as fh:
+            pending = {
+                key: int(value, 16)
+                for key, _, value in (line.partition(":") for line in fh)
+                if key in ("SigPnd", "ShdPnd")
+            }
     except (OSError, IndexError, ValueError):
         return False
-    return head.endswith(b"(sbx-code") and bool(flags & _PF_EXITING)
+    if not head.endswith(b"(sbx-code"):
+        return False
+    return bool(flags & _PF_EXITING) or any(m & _SIGKILL_BIT for m in pending.values())
 
 
 def _ppid(pid: int) -> int:
