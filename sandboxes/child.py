@@ -13,11 +13,18 @@ runs: session, rlimits, uid/gid, NO_NEW_PRIVS, seccomp, every inherited fd.
 
 from __future__ import annotations
 
+# What _run_python uses is imported here, once in the zygote, not in each run
+# (a lean zygote's preload does not bring traceback and atexit along).
+import atexit
+import builtins
 import contextlib
 import ctypes
+import linecache
 import os
 import signal
 import sys
+import traceback
+import types
 from typing import Any, NamedTuple, NoReturn
 
 if __package__:
@@ -303,12 +310,6 @@ def _exec_or_die(argv: list[str], env: dict[str, str]) -> NoReturn:
 
 def _run_python(source: str, env: dict[str, str]) -> int:
     """Run ``source`` as ``__main__`` in this (forked, preloaded) interpreter."""
-    import atexit
-    import builtins
-    import linecache
-    import traceback
-    import types
-
     os.environ.clear()
     os.environ.update(env)
     sys.stdin = sys.__stdin__ = open(  # type: ignore[misc]

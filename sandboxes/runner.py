@@ -474,6 +474,9 @@ class Zygote:
                 "protections": self.protections,
                 "preloaded": self.preloaded,
                 "missing": self.missing,
+                # Top-level names of what is imported now: runs needing
+                # nothing else may be sent here instead of a fuller zygote.
+                "modules": sorted({name.partition(".")[0] for name in sys.modules}),
                 "warmup_error": self.warmup_error,
                 "broken": self.broken,
             },

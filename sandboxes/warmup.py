@@ -20,7 +20,7 @@ The warm-up is the pool owner's code, not a run's: it runs in the zygote
 (as the zygote's user, before any run exists), its objects are freed before
 the freeze, and it changes no option a run could observe. A failing warm-up
 is reported in the ``ready`` frame (``warmup_error``) and does not stop the
-zygote. ``DEFAULT_WARMUP`` only uses what is installed.
+zygote. ``DEFAULT_WARMUP`` only exercises the modules the zygote preloaded.
 """
 
 from __future__ import annotations
@@ -32,18 +32,19 @@ __all__ = ("DEFAULT_WARMUP",)
 #: Common DataFrame work (construction, groupby and named aggregation, merge,
 #: sorting, ranking, CSV round trip, datetimes, printing), numpy reductions,
 #: an in-memory SQLite query read by pandas, the usual scipy.stats tests, a
-#: statsmodels OLS fit and a scikit-learn logistic regression: whatever of it
-#: is installed. A run that fits that regression took 183-215 ms without a
+#: statsmodels OLS fit and a scikit-learn logistic regression: each part only
+#: where the zygote preloaded its module, so that a lean zygote (numpy and
+#: pandas only) does not import the rest on first use. A run that fits that regression took 183-215 ms without a
 #: warm-up and 80-85 ms with this one (``sklearn.linear_model`` and what it
 #: imports on first use; 2-core VM, medians of 12, alternated).
 DEFAULT_WARMUP: Final = """\
-try:
+import sys
+
+if "numpy" in sys.modules and "pandas" in sys.modules:
+    import io
+
     import numpy as np
     import pandas as pd
-except ImportError:
-    pass
-else:
-    import io
 
     df = pd.DataFrame(
         {"k": np.arange(300) % 7, "v": np.linspace(0.0, 1.0, 300), "s": ["a", "b", "c"] * 100}
@@ -59,7 +60,7 @@ else:
     pd.to_datetime(pd.Series(["2020-01-01", "2021-06-30"])).dt.year
     np.percentile(df.v.to_numpy(), [5, 50, 95])
     np.sort(df.v.to_numpy())
-    try:
+    if "sqlite3" in sys.modules:
         import sqlite3
 
         con = sqlite3.connect(":memory:")
@@ -67,10 +68,8 @@ else:
         con.executemany("insert into t values (?, ?, ?)", [(i, i * 0.5, "x") for i in range(50)])
         pd.read_sql_query("select a % 5 as k, avg(b) as m, count(*) as n from t group by k", con)
         con.close()
-    except ImportError:
-        pass
     x = np.arange(30.0)
-    try:
+    if "scipy.stats" in sys.modules:
         from scipy import stats
 
         stats.ttest_ind(x, x + 1)
@@ -78,19 +77,13 @@ else:
         stats.pearsonr(x, x * 2 + 1)
         stats.chi2_contingency([[10, 20], [30, 40]])
         stats.fisher_exact([[1, 2], [3, 4]])
-    except ImportError:
-        pass
-    try:
+    if "statsmodels.api" in sys.modules:
         import statsmodels.api as sm
 
         sm.OLS(x * 2 + np.sin(x), sm.add_constant(x)).fit().params
-    except ImportError:
-        pass
-    try:
+    if "sklearn" in sys.modules:
         from sklearn.linear_model import LogisticRegression
 
         X = np.arange(40.0).reshape(20, 2)
         LogisticRegression().fit(X, (X[:, 0] > 20).astype(int)).predict_proba(X)
-    except ImportError:
-        pass
 """

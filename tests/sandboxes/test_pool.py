@@ -169,6 +169,66 @@ async def _crash_and_recover(pool):
         assert again.status in (ExecStatus.OK,), again
 
 
+#: Whether pandas was loaded before the run's own import of it would load it.
+_PANDAS_BEFORE = "import sys\nbefore = 'pandas' in sys.modules\n{imp}\nprint(before)"
+
+
+async def test_lean_zygote_takes_runs_that_need_nothing_else(no_strays, strays):
+    async with SandboxPool(slots=1, preload=("numpy", "pandas"), lean=("numpy",)) as pool:
+        slot = pool._slots[0]
+        assert slot.lean is not None and slot.zygote is not None
+
+        async def before(imp: str) -> str:
+            r = await pool.exec(ExecRequest(code=_PANDAS_BEFORE.format(imp=imp)))
+            assert r.status is ExecStatus.OK, r
+            return r.stdout.strip()
+
+        assert await before("import numpy, json") == "False"  # the lean zygote
+        assert await before("import pandas") == "True"  # needs the full one
+        assert await before("import importlib; importlib.import_module('json')") == "True"
+        # an import the scan cannot see still works in the lean zygote, at the run's cost
+        hidden = (
+            "import sys\nbefore = 'pandas' in sys.modules\n"
+            "exec('imp' + 'ort pandas as p')\nprint(before, p.__name__)"
+        )
+        r = await pool.exec(ExecRequest(code=hidden))
+        assert r.stdout == "False pandas\n", r
+        sh = await pool.exec(ExecRequest(code="echo $((6 * 7))", language="shell"))
+        assert sh.stdout == "42\n", sh
+        # signals from a lean run reach neither zygote of the slot
+        await pool.exec(ExecRequest(code="import os, signal\nos.kill(-1, signal.SIGKILL)"))
+        for z in (slot.lean, slot.zygote):
+            assert z.proc.returncode is None
+        assert strays() == []
+    async with SandboxPool(slots=1, preload=("numpy", "pandas"), lean=()) as one:
+        assert one._slots[0].lean is None
+        r = await one.exec(ExecRequest(code=_PANDAS_BEFORE.format(imp="import numpy")))
+        assert r.stdout == "True\n", r
+
+
+@pytest.mark.parametrize("tier", ["lean", "zygote"])
+async def test_crashed_lean_or_full_zygote_is_replaced_alone(tier, no_strays):
+    async with SandboxPool(slots=1, preload=("numpy", "pandas"), lean=("numpy",)) as pool:
+        slot = pool._slots[0]
+        other = slot.zygote if tier == "lean" else slot.lean
+        victim = getattr(slot, tier).proc.pid
+        code = "import time\n" + ("" if tier == "lean" else "import pandas\n") + "time.sleep(2)"
+
+        async def killer() -> None:
+            await anyio.sleep(0.3)
+            os.kill(victim, signal.SIGKILL)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(killer)
+            r = await pool.exec(ExecRequest(code=code))
+        assert r.status is ExecStatus.SANDBOX_ERROR and r.error
+        for imp in ("import numpy", "import pandas") * 2:
+            again = await pool.exec(ExecRequest(code=f"{imp}\nprint(1)", limits=Limits(wall_s=30)))
+            assert again.status is ExecStatus.OK, again
+        assert getattr(slot, tier).proc.pid != victim
+        assert (slot.zygote if tier == "lean" else slot.lean) is other  # untouched
+
+
 async def test_strict_refuses_degraded_and_cold_mode_works(no_strays):
     with pytest.raises(SandboxError, match="seccomp"):
         async with SandboxPool(slots=1, preload=(), strict=True, disable=("seccomp",)):
