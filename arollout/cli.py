@@ -423,6 +423,9 @@ def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument(
         "--allocator", choices=["malloc", "pymalloc"], help="sandbox (host): the zygotes' allocator"
     )
+    p.add_argument(
+        "--no-lean", action="store_true", help="sandbox (host): no lean zygotes (every run forks the full preload)"
+    )
     p.add_argument("--episodes", type=int, default=1600, help="e2e: arollout episodes")
     p.add_argument("--tasks", type=int, default=200, help="e2e: tasks in the run (the suite's stable order)")
     p.add_argument("--baseline-episodes", type=int, default=80, help="e2e: about how many baseline episodes")
@@ -440,7 +443,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if args.what == "sandbox":
         from sandboxes.bench import run_bench
 
-        result = _run_value(lambda: run_bench(backend=args.backend, allocator=args.allocator))
+        result = _run_value(
+            lambda: run_bench(backend=args.backend, allocator=args.allocator, lean=not args.no_lean)
+        )
     elif args.what == "store":
         from arollout.store.bench import run_store_bench
 

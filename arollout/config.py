@@ -89,7 +89,9 @@ class SandboxConfig(_Config, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     (``sandboxes.SandboxPool``); ``"docker"`` is one long-lived container per
     slot (``sandboxes.DockerPool``, image from ``scripts/setup-docker.sh``
     unless ``image`` names another), with the suite's data bound read-only
-    when the pool starts.
+    when the pool starts. ``lean`` (host backend, zygote mode) keeps a second,
+    numpy/pandas/sqlite3-only zygote per slot for the runs that import nothing
+    else, which costs each such run less CPU (see ``SandboxPool(lean=...)``).
     """
 
     backend: Literal["host", "docker"] = "host"
@@ -100,6 +102,7 @@ class SandboxConfig(_Config, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     wall_s: float = 30.0
     memory_mb: int = 2048
     python: str | None = None
+    lean: bool = True
 
 
 class RunConfig(_Config, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -391,4 +391,10 @@ def _sandbox_pool(config: RunConfig, mounts: tuple[Mount, ...]) -> SandboxPool |
         )
     from sandboxes import SandboxPool
 
-    return SandboxPool(slots=box.slots, python=box.python or None, mode=box.mode, strict=box.strict)
+    return SandboxPool(
+        slots=box.slots,
+        python=box.python or None,
+        mode=box.mode,
+        strict=box.strict,
+        lean=None if box.lean else (),
+    )

@@ -1,7 +1,7 @@
 """Sandbox benchmark: isolated pass / pandas latency and execs/s vs a fresh interpreter.
 
 Usage: ``PYTHONPATH=. python bench/sandbox.py [--backend host|docker] [--json] [--save]
-[--no-zygote-warmup]``.
+[--no-zygote-warmup] [--no-lean]``.
 The Docker backend also measures one ``docker exec`` per request in the same
 containers (``exec_per_request_execs_per_s``); it needs a daemon and the
 sandbox image (``bash scripts/setup-docker.sh``).
@@ -34,11 +34,21 @@ def main() -> None:
     parser.add_argument(
         "--no-zygote-warmup", action="store_true", help="zygotes skip DEFAULT_WARMUP (warmup='')"
     )
+    parser.add_argument(
+        "--no-lean",
+        action="store_true",
+        help="host: no lean zygotes, every run forks the full preload",
+    )
     args = parser.parse_args()
     zygote_warmup = "" if args.no_zygote_warmup else None
     result = anyio.run(
         lambda: run_bench(
-            backend=args.backend, n=N, seconds=SECONDS, warmup=WARMUP, zygote_warmup=zygote_warmup
+            backend=args.backend,
+            n=N,
+            seconds=SECONDS,
+            warmup=WARMUP,
+            zygote_warmup=zygote_warmup,
+            lean=not args.no_lean,
         )
     )
     text = json.dumps(result, indent=None if args.json else 2)

@@ -95,11 +95,14 @@ async def run_bench(
     warmup: int = 20,
     allocator: Literal["malloc", "pymalloc"] | None = None,
     zygote_warmup: str | None = None,
+    lean: bool = True,
 ) -> dict[str, Any]:
     """Measure the pool and the fresh-interpreter baseline; return one flat dict.
 
     ``allocator`` is the host pool's (see :class:`SandboxPool`; None: its
-    default); ``zygote_warmup`` is either pool's ``warmup`` (None: its default).
+    default); ``zygote_warmup`` is either pool's ``warmup`` (None: its default);
+    ``lean=False`` gives the host pool no lean zygotes, so that every run
+    forks from the full preload.
     """
     slots = slots or default_slots()
     extra: dict[str, Any] = {}
@@ -108,11 +111,16 @@ async def run_bench(
         if allocator is not None:
             raise SandboxError("allocator applies to the host backend only")
         pool = DockerPool(slots=slots, warmup=zygote_warmup)
-    elif allocator is not None:
-        pool = SandboxPool(slots=slots, allocator=allocator, warmup=zygote_warmup)
-        extra["allocator"] = allocator
     else:
-        pool = SandboxPool(slots=slots, warmup=zygote_warmup)
+        pool = SandboxPool(
+            slots=slots,
+            allocator=allocator or "pymalloc",
+            warmup=zygote_warmup,
+            lean=None if lean else (),
+        )
+        extra["lean"] = lean
+        if allocator is not None:
+            extra["allocator"] = allocator
     extra["zygote_warmup"] = (
         "default" if zygote_warmup is None else ("none" if not zygote_warmup else "custom")
     )
@@ -126,6 +134,8 @@ async def run_bench(
 
         execs = await _throughput(sandboxed, slots, seconds)
         protections = pool.protections()
+        if isinstance(pool, SandboxPool):
+            extra["zygotes_rss_mb"] = pool.rss_bytes() / 2**20
         if isinstance(pool, DockerPool):
             per_request = await _exec_per_request(pool, seconds)
             extra |= {

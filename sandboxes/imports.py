@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
 
 __all__ = ("imported_roots", "lean_enough")
 
@@ -49,7 +48,7 @@ def imported_roots(code: str) -> frozenset[str] | None:
     return frozenset(roots)
 
 
-def lean_enough(code: str, language: str, available: Iterable[str] | frozenset[str]) -> bool:
+def lean_enough(code: str, language: str, available: frozenset[str]) -> bool:
     """Whether a run of ``code`` needs no module outside ``available`` and the stdlib.
 
     A shell command never needs the zygote's modules: it replaces the forked
@@ -60,5 +59,4 @@ def lean_enough(code: str, language: str, available: Iterable[str] | frozenset[s
     roots = imported_roots(code)
     if roots is None:
         return False
-    allowed = available if isinstance(available, frozenset) else frozenset(available)
-    return all(r in allowed or r in sys.stdlib_module_names for r in roots)
+    return all(r in available or r in sys.stdlib_module_names for r in roots)

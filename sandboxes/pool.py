@@ -423,10 +423,10 @@ class SandboxPool(SlotPool["_Slot"]):
         async with anyio.create_task_group() as tg:
             if self._lean:
                 tg.start_soon(lean)
-            slot.zygote = await self._start_zygote(slot)
+            full = slot.zygote = await self._start_zygote(slot)
         if self._report is None:
-            assert slot.zygote.ready is not None
-            self._report = protection_report(slot.zygote.ready.fields)
+            assert full.ready is not None
+            self._report = protection_report(full.ready.fields)
 
     async def _replace(self, slot: _Slot, tier: Tier) -> None:
         """Swap in a fresh zygote for ``tier``, then hand the slot back to the queue."""
@@ -444,9 +444,7 @@ class SandboxPool(SlotPool["_Slot"]):
 
     def _tier(self, slot: _Slot, request: ExecRequest) -> Tier:
         """Lean when the slot has a lean zygote and the run needs nothing it lacks."""
-        if slot.lean is None or not lean_enough(
-            request.code, request.language, self._lean_modules
-        ):
+        if slot.lean is None or not lean_enough(request.code, request.language, self._lean_modules):
             return "full"
         return "lean"
 
@@ -455,6 +453,18 @@ class SandboxPool(SlotPool["_Slot"]):
         if self._report is None:
             raise SandboxError("protections() is known only after `async with SandboxPool()`")
         return self._report
+
+    def rss_bytes(self) -> int:
+        """Resident memory of this pool's zygotes now, summed (their runs not included)."""
+        total = 0
+        page = os.sysconf("SC_PAGE_SIZE")
+        for slot in self._slots:
+            for z in (slot.zygote, slot.lean):
+                if z is not None and z.proc.returncode is None:
+                    with contextlib.suppress(OSError, ValueError, IndexError):
+                        with open(f"/proc/{z.proc.pid}/statm") as fh:
+                            total += int(fh.read().split()[1]) * page
+        return total
 
     # -- running -----------------------------------------------------------------------
     async def exec(self, request: ExecRequest) -> ExecResult:

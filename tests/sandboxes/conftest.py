@@ -58,6 +58,24 @@ def _exiting_code(pid: str) -> bool:
     return bool(flags & _PF_EXITING) or any(m & _SIGKILL_BIT for m in pending.values())
 
 
+def describe(pids: list[int]) -> str:
+    """Name, state, flags and pending signals of each pid, for an assertion message."""
+    lines = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                stat = fh.read().rpartition(")")
+            with open(f"/proc/{pid}/status") as fh:
+                keep = ("State", "PPid", "Uid", "SigPnd", "ShdPnd", "SigBlk")
+                status = [line.strip() for line in fh if line.startswith(keep)]
+        except OSError as exc:
+            lines.append(f"{pid}: gone ({exc})")
+            continue
+        flags = int(stat[2].split()[6])
+        lines.append(f"{pid} {stat[0].partition('(')[2]} flags={flags:#x} {' '.join(status)}")
+    return "\n".join(lines)
+
+
 def _ppid(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
