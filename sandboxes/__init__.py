@@ -26,11 +26,12 @@ from .errors import (
     DockerUnavailableError,
     SandboxError,
 )
-from .pool import DEFAULT_PRELOAD, Protection, ProtectionReport, SandboxPool
+from .pool import DEFAULT_LEAN, DEFAULT_PRELOAD, Protection, ProtectionReport, SandboxPool
 from .warmup import DEFAULT_WARMUP
 
 __all__ = (
     "DEFAULT_IMAGE",
+    "DEFAULT_LEAN",
     "DEFAULT_LIMITS",
     "DEFAULT_PRELOAD",
     "DEFAULT_WARMUP",
