@@ -1,7 +1,8 @@
 """Isolated, warm execution of untrusted Python and shell code.
 
 ``async with SandboxPool() as pool: result = await pool.exec(ExecRequest(code=...))``.
-The pool keeps one preloaded zygote per slot; every run is a fresh fork in its
+The pool keeps a preloaded zygote per slot (and a lean one, numpy and pandas
+only, for the runs that need nothing more); every run is a fresh fork in its
 own namespaces, cgroup, uid and seccomp filter (see :mod:`sandboxes.runner`).
 ``DockerPool`` offers the same protocol with one long-lived container per
 slot, each running the same zygote over one exec stream (needs the ``docker``
@@ -10,7 +11,8 @@ extra, imported only when a pool opens). The package is usable without arollout.
 Layout: ``api`` (requests, results, limits), ``errors``; the host backend
 ``pool`` with the runner side ``runner``/``child``/``supervise``/``jail``/
 ``cgroups``/``seccomp``/``reaper`` (stdlib only, also run inside containers);
-``protocol`` and ``wire`` (frames); ``warmup`` (what a zygote runs once); the Docker backend ``docker`` over its
+``protocol`` and ``wire`` (frames); ``warmup`` (what a zygote runs once);
+``imports`` (which zygote a run needs); the Docker backend ``docker`` over its
 boundary ``dockerapi``; ``check`` and ``bench`` (self-test and benchmark).
 """
 

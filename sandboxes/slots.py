@@ -44,6 +44,21 @@ class SlotQueue(Generic[SlotT]):
         return slot, time.monotonic() - t0
 
 
+def _only_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first SandboxError of a group of only those (slots failing to boot), else the group.
+
+    Every slot boots at once, so one broken setting fails them all; the caller
+    should see that one clear error, not a tree of identical ones.
+    """
+    errors, rest = group.split(SandboxError)
+    if errors is None or rest is not None:
+        return group
+    first: BaseException = errors
+    while isinstance(first, BaseExceptionGroup):
+        first = first.exceptions[0]
+    return first
+
+
 class SlotPool(Generic[SlotT]):
     """What both pools share: entered once, every slot booted at once, strict refusal.
 
@@ -66,9 +81,12 @@ class SlotPool(Generic[SlotT]):
         await self._tg.__aenter__()
         try:
             await self._prepare()
-            async with anyio.create_task_group() as tg:
-                for slot in self._slots:
-                    tg.start_soon(self._boot, slot)
+            try:
+                async with anyio.create_task_group() as tg:
+                    for slot in self._slots:
+                        tg.start_soon(self._boot, slot)
+            except BaseExceptionGroup as group:
+                raise _only_error(group) from None
             off = self.protections().inactive
             if self._strict and off:
                 raise SandboxError(

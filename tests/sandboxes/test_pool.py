@@ -373,3 +373,9 @@ def test_slot_uids_are_distinct_and_start_where_the_pid_says(monkeypatch):
     assert len(starts) > 90  # neighbouring pids land far apart
     monkeypatch.setattr(pool_module, "_uids", itertools.count())
     assert pool_module._next_uid_offset() == pool_module._UID_START
+
+
+async def test_a_runner_that_cannot_start_is_one_clear_error(no_strays):
+    with pytest.raises(SandboxError, match="sandbox runner failed to start"):
+        async with SandboxPool(slots=2, python="/bin/false"):
+            pass
