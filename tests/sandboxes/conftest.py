@@ -58,10 +58,31 @@ def _exiting_code(pid: str) -> bool:
     return bool(flags & _PF_EXITING) or any(m & _SIGKILL_BIT for m in pending.values())
 
 
-def describe(pids: list[int]) -> str:
-    """Name, state, flags and pending signals of each pid, for an assertion message."""
+#: How long a process killed at the end of a run may take to be gone: the
+#: adversarial cases must finish within their timeout + 0.5 s, leftovers included.
+STRAY_GRACE_S = 0.5
+
+
+def settled(list_strays, grace_s: float = STRAY_GRACE_S) -> list:
+    """What ``list_strays()`` still reports once ``grace_s`` has passed (or nothing, sooner).
+
+    On a busy machine a process the runner has just SIGKILLed (a daemon of the
+    run, a code process told to die) may not have been scheduled to die yet
+    when the result arrives; one alive after the grace is a stray.
+    """
+    deadline = time.monotonic() + grace_s
+    while True:
+        left = list_strays()
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.02)
+
+
+def describe(pids: list) -> str:
+    """Name, state, flags and pending signals of each pid (or (pid, comm)), for a message."""
     lines = []
-    for pid in pids:
+    for item in pids:
+        pid = item[0] if isinstance(item, tuple) else item
         try:
             with open(f"/proc/{pid}/stat") as fh:
                 stat = fh.read().rpartition(")")
@@ -171,7 +192,8 @@ def no_strays(request):
     uids = _pool_uids(request)
     before = host_tmp_entries()
     yield
-    assert sandbox_processes(uids) == []
+    left = settled(lambda: sandbox_processes(uids))
+    assert left == [], describe(left)
     assert host_tmp_entries() - before == set()
 
 

@@ -23,7 +23,14 @@ import pytest
 
 from sandboxes import DockerPool, ExecRequest, ExecStatus, Limits, SandboxPool
 
-from .conftest import container_strays, host_tmp_entries, pool_processes, sandbox_processes
+from .conftest import (
+    container_strays,
+    describe,
+    host_tmp_entries,
+    pool_processes,
+    sandbox_processes,
+    settled,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -82,7 +89,8 @@ def no_strays(strays):
     """Assert the test left no process behind and no new file in /tmp, /dev/shm, /var/tmp."""
     before = host_tmp_entries()
     yield
-    assert strays() == []
+    left = settled(strays)
+    assert left == [], describe(left)
     assert host_tmp_entries() - before == set()
 
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from sandboxes import ExecRequest, ExecStatus, Limits, Mount, SandboxError, SandboxPool, protocol
 
-from .conftest import describe
+from .conftest import describe, settled
 
 pytestmark = pytest.mark.anyio
 
@@ -91,7 +91,7 @@ async def test_announced_exit_ends_the_run_with_the_output_so_far(pool, no_stray
     assert r.wall_s < 1.0
     for _ in range(2):  # both slots: whatever a run leaves exiting is reaped before the next
         assert (await pool.exec(ExecRequest(code="print(3)"))).stdout == "3\n"
-    left = strays()
+    left = settled(strays)
     assert left == [], describe(left)
 
 
