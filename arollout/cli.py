@@ -419,7 +419,12 @@ def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         default="64,256,2048,8192",
         help="engine: comma-separated concurrency levels measured once each ('' for none)",
     )
-    p.add_argument("--repeats", type=int, default=3, help="engine: runs at --concurrency (median reported)")
+    p.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="engine: runs at --concurrency; sandbox: throughput rounds, pool then baseline (medians)",
+    )
     p.add_argument(
         "--allocator", choices=["malloc", "pymalloc"], help="sandbox (host): the zygotes' allocator"
     )
@@ -444,7 +449,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from sandboxes.bench import run_bench
 
         result = _run_value(
-            lambda: run_bench(backend=args.backend, allocator=args.allocator, lean=not args.no_lean)
+            lambda: run_bench(
+                backend=args.backend,
+                allocator=args.allocator,
+                lean=not args.no_lean,
+                repeats=args.repeats,
+            )
         )
     elif args.what == "store":
         from arollout.store.bench import run_store_bench

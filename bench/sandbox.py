@@ -1,7 +1,7 @@
 """Sandbox benchmark: isolated pass / pandas latency and execs/s vs a fresh interpreter.
 
 Usage: ``PYTHONPATH=. python bench/sandbox.py [--backend host|docker] [--json] [--save]
-[--no-zygote-warmup] [--no-lean]``.
+[--no-zygote-warmup] [--no-lean] [--repeats 3]``.
 The Docker backend also measures one ``docker exec`` per request in the same
 containers (``exec_per_request_execs_per_s``); it needs a daemon and the
 sandbox image (``bash scripts/setup-docker.sh``).
@@ -39,6 +39,9 @@ def main() -> None:
         action="store_true",
         help="host: no lean zygotes, every run forks the full preload",
     )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="throughput rounds, pool then baseline (medians)"
+    )
     args = parser.parse_args()
     zygote_warmup = "" if args.no_zygote_warmup else None
     result = anyio.run(
@@ -49,6 +52,7 @@ def main() -> None:
             warmup=WARMUP,
             zygote_warmup=zygote_warmup,
             lean=not args.no_lean,
+            repeats=args.repeats,
         )
     )
     text = json.dumps(result, indent=None if args.json else 2)

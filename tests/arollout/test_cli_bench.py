@@ -11,6 +11,7 @@ from arollout.cli import main
         (["engine", "--levels", "64,x"], "--levels must be comma-separated integers"),
         (["engine", "--repeats", "0"], "--repeats must be >= 1"),
         (["sandbox", "--backend", "docker", "--allocator", "malloc"], "host backend only"),
+        (["sandbox", "--repeats", "0"], "repeats must be >= 1"),
     ],
 )
 def test_bench_bad_flags_are_a_clear_exit_2(
