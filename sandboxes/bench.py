@@ -156,12 +156,13 @@ async def run_bench(
             baseline = await _throughput(fresh, slots, seconds)
             ratio = execs / baseline if baseline else float("inf")
             rounds.append({"execs_per_s": execs, "baseline_execs_per_s": baseline, "ratio": ratio})
+        medians = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
         protections = pool.protections()
         if isinstance(pool, SandboxPool):
             extra["zygotes_rss_mb"] = pool.rss_bytes() / 2**20
         if isinstance(pool, DockerPool):
             per_request = await _exec_per_request(pool, seconds)
-            execs = statistics.median(r["execs_per_s"] for r in rounds)
+            execs = medians["execs_per_s"]
             extra |= {
                 "exec_per_request_execs_per_s": per_request,
                 "exec_per_request_ratio": execs / per_request if per_request else float("inf"),
@@ -175,7 +176,7 @@ async def run_bench(
         "pandas_p50_ms": _pct(pandas, 0.5),
         "pandas_p99_ms": _pct(pandas, 0.99),
         "pandas_mean_ms": statistics.fmean(pandas) * 1000,
-        **{key: statistics.median(r[key] for r in rounds) for key in rounds[0]},
+        **medians,
         "repeats": repeats,
         "rounds": rounds,
         **extra,
